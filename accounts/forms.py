@@ -1,0 +1,22 @@
+from django import forms
+
+
+class SignupForm(forms.Form):
+    """Extra signup field for allauth: the name other members see."""
+
+    display_name = forms.CharField(
+        label="Display name",
+        max_length=80,
+        help_text="How other members of your groups see you.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name other members will see.")
+        return name
+
+    def signup(self, request, user) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])

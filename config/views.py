@@ -1,0 +1,13 @@
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers: 200 while the database answers a query."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,76 @@
+from django import forms
+from django.conf import settings
+
+from .models import Reading
+from .services import size_label
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.text,.md,.markdown,.html,.htm"}),
+    )
+    pasted = forms.CharField(
+        label="Or paste the text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        required=False,
+        choices=[
+            ("", "Work it out from the file"),
+            ("text", "Plain text"),
+            ("markdown", "Markdown"),
+            ("html", "HTML (a saved web page)"),
+        ],
+    )
+    title = forms.CharField(label="Title", required=False, max_length=300)
+    author = forms.CharField(label="Author", required=False, max_length=200)
+    source_url = forms.URLField(
+        label="Source URL", required=False, max_length=500, assume_scheme="https"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = size_label(settings.READING_MAX_BYTES)
+        self.fields[
+            "file"
+        ].help_text = (
+            f"Plain text (.txt), Markdown (.md) or a saved web page (.html), up to {limit}."
+        )
+        self.fields["title"].help_text = "Leave empty to use the title found in the text."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_error("file") or self.has_error("pasted"):
+            return cleaned
+        if cleaned.get("file") and cleaned.get("pasted", "").strip():
+            raise forms.ValidationError("Choose a file or paste text, not both.")
+        if not cleaned.get("file") and not cleaned.get("pasted", "").strip():
+            raise forms.ValidationError("Choose a file to upload, or paste the text.")
+        return cleaned
+
+    def upload(self) -> tuple[bytes, str]:
+        """The bytes to import and the file name they came with."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            # Read one byte past the limit: enough to say the file is too large.
+            return upload.read(settings.READING_MAX_BYTES + 1), upload.name
+        return self.cleaned_data["pasted"].encode("utf-8"), ""
+
+
+class ReadingDetailsForm(forms.ModelForm):
+    source_url = UploadForm.base_fields["source_url"]
+
+    class Meta:
+        model = Reading
+        fields = ["title", "author", "source_url", "standfirst"]
+        widgets = {"standfirst": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("A reading needs a title.")
+        return title

@@ -1,0 +1,59 @@
+"""Turn an uploaded file into a title, a standfirst and ordered passages.
+
+Each format has its own parser (plain text, Markdown, HTML); what they share
+(boilerplate, front matter, captions, speakers) runs afterwards in structure.
+"""
+
+import re
+from pathlib import PurePath
+
+from .decoding import decode
+from .errors import ImportProblem
+from .html import parse_html
+from .markdown import parse_markdown
+from .plaintext import parse_text
+from .structure import ParsedReading, finish
+
+__all__ = ["FORMATS", "ImportProblem", "ParsedReading", "parse"]
+
+FORMATS = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}
+EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+LOOKS_LIKE_HTML = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<article|<p[\s>])", re.I)
+LOOKS_LIKE_MARKDOWN = re.compile(
+    r"^(?:#{1,6} |> |\* |- |\d+\. )|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\(", re.M
+)
+
+
+def format_for(filename: str, text: str) -> str:
+    """The format named by the file's extension, or guessed from its content."""
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    if suffix:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise ImportProblem(f"Unknown file type '{suffix}'. Upload one of: {known}.")
+    if LOOKS_LIKE_HTML.search(text):
+        return "html"
+    if LOOKS_LIKE_MARKDOWN.search(text):
+        return "markdown"
+    return "text"
+
+
+def parse(data: bytes, filename: str = "", fmt: str = "") -> ParsedReading:
+    """Parse an upload; raise ImportProblem with a message for a person."""
+    if filename and not fmt:
+        format_for(filename, "")  # an unknown extension fails before decoding
+    text = decode(data)
+    fmt = fmt or format_for(filename, text)
+    parsed = finish(FORMATS[fmt](text))
+    if not parsed.blocks:
+        raise ImportProblem("No readable text was found in the file.")
+    return parsed

@@ -1,0 +1,69 @@
+"""Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, legacy single-byte."""
+
+import codecs
+import re
+
+from .errors import ImportProblem
+
+# Signatures of common binary formats people upload by mistake.
+BINARY_SIGNATURES = {
+    b"%PDF": "a PDF",
+    b"PK\x03\x04": "a ZIP archive (Word, EPUB and OpenDocument files are ZIP archives)",
+    b"\xd0\xcf\x11\xe0": "an old Microsoft Office file",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"{\\rtf": "an RTF document",
+}
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+
+
+def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("marginalia-latin1", _latin1_fallback)
+
+
+def decode(data: bytes) -> str:
+    """Decode an upload, or raise ImportProblem saying why it is not text."""
+    if not data.strip():
+        raise ImportProblem("The file is empty.")
+    for signature, name in BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise ImportProblem(
+                f"This looks like {name}, not text. Upload a plain text, Markdown or HTML file."
+            )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    elif b"\x00" in data:
+        raise ImportProblem(
+            "This looks like a binary file, not text. Upload a plain text, Markdown or HTML file."
+        )
+    else:
+        text = _decode_8bit(data)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if len(CONTROL_CHARS.findall(text)) > max(8, len(text) // 100):
+        raise ImportProblem(
+            "This looks like a binary file, not text. Upload a plain text, Markdown or HTML file."
+        )
+    return CONTROL_CHARS.sub("", text.replace("\t", " "))
+
+
+def _decode_8bit(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # A saved web page may declare its own legacy charset.
+    declared = META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"), errors="marginalia-latin1")
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return data.decode("cp1252", errors="marginalia-latin1")

@@ -1,0 +1,172 @@
+"""A saved web page: find the article, drop the site around it, and read its
+headings, paragraphs, quotes, list items and figure captions in order."""
+
+import re
+from html import escape
+
+from bs4 import BeautifulSoup, Comment, Tag
+from bs4.element import PreformattedString
+
+from .structure import (
+    CAPTION,
+    HEADING,
+    LIST_ITEM,
+    PARAGRAPH,
+    QUOTE,
+    WHITESPACE,
+    Block,
+    ParsedReading,
+    inline_block,
+)
+
+REMOVED_TAGS = [
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "dialog", "link",
+    "meta",
+]  # fmt: skip
+REMOVED_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
+# Class or id words of the parts of a page that are not the article.
+BOILERPLATE_WORDS = {
+    "nav", "navbar", "navigation", "menu", "share", "sharing", "social", "related", "newsletter",
+    "subscribe", "subscription", "donate", "donation", "sidebar", "footer", "comments", "comment",
+    "cookie", "cookies", "breadcrumb", "breadcrumbs", "skip", "advert", "advertisement", "ad",
+    "ads", "promo", "widget", "popup", "modal", "banner", "masthead", "pagination", "signup",
+}  # fmt: skip
+STANDFIRST_WORDS = {"standfirst", "dek", "deck", "subtitle", "subhead", "strapline", "lede", "lead"}
+STANDFIRST_MAX_CHARS = 800
+BYLINE_MAX_CHARS = 100
+CAPTION_WORDS = {"caption", "wp-caption-text", "credit", "photo-credit", "figcaption"}
+BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "figure",
+    "figcaption", "div", "section", "article", "main", "header", "table", "thead", "tbody",
+    "tr", "td", "th", "pre", "dl", "dt", "dd", "hr", "address", "details", "summary",
+}  # fmt: skip
+WORD_SPLIT = re.compile(r"[\s_\-]+")
+
+
+def _words(tag: Tag) -> set[str]:
+    names = " ".join(tag.get("class") or []) + " " + (tag.get("id") or "")
+    return {w.lower() for w in WORD_SPLIT.split(names) if w}
+
+
+def _text(tag: Tag) -> str:
+    return WHITESPACE.sub(" ", tag.get_text(" ")).strip()
+
+
+def _drop(tag: Tag, parsed: ParsedReading) -> None:
+    text = _text(tag)
+    if text and tag.name not in ("script", "style", "noscript", "template", "svg", "link", "meta"):
+        parsed.dropped.append(text if len(text) <= 160 else text[:157] + "…")
+    tag.decompose()
+
+
+def parse_html(source: str) -> ParsedReading:
+    parsed = ParsedReading()
+    soup = BeautifulSoup(source, "html.parser")
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    head_title = soup.title.get_text(strip=True) if soup.title else ""
+    meta_tag = soup.find("meta", attrs={"name": "author"})
+    meta_author = WHITESPACE.sub(" ", meta_tag.get("content") or "").strip() if meta_tag else ""
+    if soup.head:
+        soup.head.decompose()
+
+    for tag in soup.find_all(REMOVED_TAGS):
+        if not tag.decomposed:
+            _drop(tag, parsed)
+    page_chars = len(soup.get_text())
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body", "article", "main"):
+            continue
+        hidden = tag.get("hidden") is not None or tag.get("aria-hidden") == "true"
+        furniture = tag.get("role") in REMOVED_ROLES or _words(tag) & BOILERPLATE_WORDS
+        # A wrapper's class may say "sidebar" while it holds the article itself.
+        if hidden or (furniture and len(tag.get_text()) * 2 < page_chars):
+            _drop(tag, parsed)
+
+    root = _article_root(soup)
+    heading = root.find("h1") or soup.find("h1")
+    if heading:
+        parsed.title = _text(heading)
+        heading.decompose()
+    else:
+        parsed.title = re.split(r"\s+[|–—-]\s+", head_title)[0] if head_title else ""
+    for tag in root.find_all(["p", "h2", "h3", "div", "span"]):
+        text = "" if tag.decomposed else _text(tag)
+        if text and len(text) <= STANDFIRST_MAX_CHARS and _words(tag) & STANDFIRST_WORDS:
+            parsed.standfirst.append(text)
+            tag.decompose()
+    for tag in root.find_all(class_=re.compile(r"author|byline")):
+        text = "" if tag.decomposed else _text(tag)
+        if text and len(text) <= BYLINE_MAX_CHARS:
+            parsed.author = parsed.author or re.sub(r"^by\s+", "", text, flags=re.I)
+            tag.decompose()
+    # The page's own byline is more specific than a site-wide meta author.
+    parsed.author = parsed.author or meta_author
+    _read_blocks(root, parsed.blocks)
+    return parsed
+
+
+def _article_root(soup: BeautifulSoup) -> Tag:
+    candidates = soup.find_all(["article", "main"]) + soup.find_all(attrs={"role": "main"})
+    if candidates:
+        return max(candidates, key=lambda tag: len(tag.get_text()))
+    return soup.body or soup
+
+
+def _has_block_children(tag: Tag) -> bool:
+    return any(isinstance(child, Tag) and child.name in BLOCK_TAGS for child in tag.children)
+
+
+def _add(blocks: list[Block], kind: str, html: str, words: set[str] = frozenset()) -> None:
+    if kind == PARAGRAPH and words & CAPTION_WORDS:
+        kind = CAPTION
+    block = inline_block(kind, html)
+    if block.text:
+        blocks.append(block)
+
+
+def _serialize(node) -> str:
+    if isinstance(node, Tag):
+        return node.decode()
+    if isinstance(node, PreformattedString):  # doctype, CDATA, processing instructions
+        return ""
+    return escape(str(node), quote=False)
+
+
+def _read_blocks(tag: Tag, blocks: list[Block], kind: str = PARAGRAPH) -> None:
+    """Walk the article in document order, one block per leaf of text."""
+    inline_run: list[str] = []
+
+    def flush() -> None:
+        if inline_run:
+            _add(blocks, kind, "".join(inline_run))
+            inline_run.clear()
+
+    for child in list(tag.children):
+        if not isinstance(child, Tag) or child.name not in BLOCK_TAGS:
+            inline_run.append(_serialize(child))
+            continue
+        flush()
+        name = child.name
+        if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            _add(blocks, HEADING, child.decode_contents())
+        elif name == "figcaption":
+            _add(blocks, CAPTION, child.decode_contents())
+        elif name == "li":
+            if _has_block_children(child):
+                _read_blocks(child, blocks, LIST_ITEM)
+            else:
+                _add(blocks, LIST_ITEM, child.decode_contents())
+        elif name == "blockquote":
+            if _has_block_children(child):
+                _read_blocks(child, blocks, QUOTE)
+            else:
+                _add(blocks, QUOTE, child.decode_contents())
+        elif name == "hr":
+            continue
+        elif _has_block_children(child):
+            _read_blocks(child, blocks, kind)
+        else:
+            _add(blocks, kind, child.decode_contents(), _words(child))
+    flush()

@@ -1,0 +1,308 @@
+"""What every format shares once it is split into blocks: boilerplate, front
+matter (title, byline, standfirst), captions and interview speakers."""
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html import escape
+
+import nh3
+from bs4 import BeautifulSoup, NavigableString
+
+WHITESPACE = re.compile(r"\s+")
+
+PARAGRAPH = "paragraph"
+HEADING = "heading"
+QUOTE = "quote"
+LIST_ITEM = "list_item"
+CAPTION = "caption"
+SPEAKER_TURN = "speaker_turn"
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str
+    html: str
+    speaker: str = ""
+    # HTML and Markdown: the block opens with a bold "Name:" label.
+    bold_label: bool = False
+
+
+@dataclass
+class ParsedReading:
+    title: str = ""
+    author: str = ""
+    standfirst: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+
+def plain_block(kind: str, text: str) -> Block:
+    text = WHITESPACE.sub(" ", text).strip()
+    return Block(kind=kind, text=text, html=escape(text, quote=False))
+
+
+# Passages keep inline emphasis and links; nothing executable, no images.
+INLINE_CLEANER = nh3.Cleaner(
+    tags={"a", "abbr", "b", "br", "cite", "code", "em", "i", "mark", "q", "s", "small", "strong",
+          "sub", "sup"},
+    clean_content_tags={"script", "style", "template", "noscript"},
+    attributes={"a": {"href", "title"}, "abbr": {"title"}},
+    url_schemes={"http", "https", "mailto"},
+    url_relative="deny",
+    link_rel="nofollow noopener",
+)  # fmt: skip
+
+
+def inline_block(kind: str, html: str) -> Block:
+    """A block from untrusted inline HTML: sanitized, then white space settled."""
+    fragment = BeautifulSoup(INLINE_CLEANER.clean(html), "html.parser")
+    first = fragment.contents[0] if fragment.contents else None
+    bold_label = getattr(first, "name", None) in ("strong", "b") and (
+        first.get_text().rstrip().endswith(":")
+        or str(first.next_sibling or "").lstrip().startswith(":")
+    )
+    text, html = normalize_fragment(fragment)
+    return Block(kind=kind, text=text, html=html, bold_label=bold_label)
+
+
+def normalize_fragment(fragment) -> tuple[str, str]:
+    """Collapse white space in a parsed inline fragment so that the HTML's text
+    content is exactly the plain text returned beside it."""
+    for br in fragment.find_all("br"):
+        br.replace_with(NavigableString(" "))
+    after_space = True
+    for node in list(fragment.find_all(string=True)):
+        value = WHITESPACE.sub(" ", str(node))
+        if after_space and value.startswith(" "):
+            value = value[1:]
+        if value:
+            after_space = value.endswith(" ")
+        node.replace_with(NavigableString(value))
+    # Trailing white space: trim from the end backwards.
+    for node in reversed(fragment.find_all(string=True)):
+        value = str(node).rstrip(" ")
+        node.replace_with(NavigableString(value))
+        if value:
+            break
+    # Children come before their parents in reverse document order.
+    for tag in reversed(fragment.find_all(True)):
+        if not tag.get_text():
+            tag.decompose()
+    return fragment.get_text(), fragment.decode_contents()
+
+
+def strip_leading_text(html: str, count: int) -> tuple[str, str]:
+    """Remove the first `count` characters of text from an inline fragment."""
+    fragment = BeautifulSoup(html, "html.parser")
+    for node in list(fragment.find_all(string=True)):
+        if count <= 0:
+            break
+        value = str(node)
+        node.replace_with(NavigableString(value[count:]))
+        count -= len(value)
+    return normalize_fragment(fragment)
+
+
+# --- boilerplate -----------------------------------------------------------
+
+NAVIGATION_TEXT = re.compile(
+    r"^(?:skip to (?:main )?content|skip navigation|menu|main menu|search|share|tweet|print|"
+    r"email|close|home|subscribe|sign up|log ?in|sign in|donate|advertisement|related|"
+    r"related (?:posts|articles|stories|reading)|read more|continue reading|comments?|"
+    r"leave a (?:comment|reply)|share this(?: article| story| post)?|follow us.*|back to top|"
+    r"(?:previous|next) (?:post|article)|tags?:.*|filed under:?.*|categories:.*)[.:!]?$",
+    re.I,
+)
+APPEAL_TEXT = re.compile(
+    r"contact us|get in touch|write to us|we want to hear|donat|support (?:our|us|this)|"
+    r"chip in|become a (?:member|patron|subscriber|sustainer)|subscribe|newsletter|"
+    r"all rights reserved|^©|^copyright\b|follow us on",
+    re.I,
+)
+# Appeals sit at the edges of a saved page, and are short.
+APPEAL_EDGE = 8
+APPEAL_MAX_CHARS = 300
+
+
+def drop_boilerplate(parsed: ParsedReading) -> None:
+    blocks = parsed.blocks
+    kept = []
+    for index, block in enumerate(blocks):
+        at_edge = index < 3 or index >= len(blocks) - APPEAL_EDGE
+        if NAVIGATION_TEXT.match(block.text) or (
+            at_edge and len(block.text) <= APPEAL_MAX_CHARS and APPEAL_TEXT.search(block.text)
+        ):
+            parsed.dropped.append(block.text)
+        else:
+            kept.append(block)
+    parsed.blocks = kept
+
+
+# --- front matter ----------------------------------------------------------
+
+BYLINE = re.compile(
+    r"^(?:by|written by|(?:an )?interview with|in conversation with)\s+(?P<name>[^.!?]{2,100})$",
+    re.I,
+)
+SENTENCE_END = re.compile(r"[.!?…:;,\"”’)]$")
+TITLE_MAX_CHARS = 200
+
+
+def find_front_matter(parsed: ParsedReading) -> None:
+    """Title from the first short block (when no format gave one), then bylines."""
+    blocks = parsed.blocks
+    if not parsed.title and blocks and blocks[0].kind in (HEADING, PARAGRAPH):
+        first = blocks[0]
+        short = len(first.text) <= TITLE_MAX_CHARS and not first.text.endswith(".")
+        if short and not label_of(first.text):
+            parsed.title = first.text
+            blocks.pop(0)
+    while blocks and blocks[0].kind in (HEADING, PARAGRAPH):
+        byline = BYLINE.match(blocks[0].text)
+        if not byline:
+            break
+        parsed.author = parsed.author or byline.group("name").strip()
+        parsed.standfirst.append(blocks.pop(0).text)
+
+
+# --- captions --------------------------------------------------------------
+
+CAPTION_TEXT = re.compile(
+    r"\b(?:photo(?:graph)?|image|illustration|picture|graphic|map)s?\s+"
+    r"(?:by|from|courtesy(?: of)?|credit|via|source)\b|"
+    r"^(?:photo|image|pictured|above|below|top|credit|caption)\s*:|"
+    r"\((?:photo|image|credit)\b[^)]*\)$|(?:courtesy of|credit:)[^.]*\.?$",
+    re.I,
+)
+CAPTION_MAX_CHARS = 400
+
+
+def is_caption_text(text: str) -> bool:
+    return len(text) <= CAPTION_MAX_CHARS and bool(CAPTION_TEXT.search(text))
+
+
+# --- speakers --------------------------------------------------------------
+
+LABEL = re.compile(r"^(?P<label>[^\W\d_][\w.'’\- ]{0,48}?)\s*:\s+(?=\S)")
+PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "del", "la", "le", "bin", "al"}
+NOT_SPEAKERS = {
+    "note", "notes", "nb", "ps", "update", "updated", "correction", "editor's note",
+    "editor’s note", "editors note", "source", "sources", "photo", "image", "credit",
+    "caption", "warning", "content warning", "trigger warning", "example", "figure", "table",
+    "chapter", "step", "tip", "summary", "abstract", "keywords", "disclaimer", "related",
+    "see also", "read more", "posted", "published", "date", "tags", "share", "via", "edit",
+    "transcript", "translation", "translated by", "full text", "watch", "listen",
+}  # fmt: skip
+QA_LABELS = {"Q", "A"}
+MAX_LABEL_WORDS = 5
+
+
+def label_of(text: str) -> tuple[str, int] | None:
+    """A speaker-like label at the start of `text`: (label, characters it takes)."""
+    match = LABEL.match(text)
+    if not match:
+        return None
+    label = match.group("label").strip()
+    if label.lower() in NOT_SPEAKERS:
+        return None
+    if is_abbreviation(label):
+        return label, match.end()
+    words = label.split()
+    if len(words) > MAX_LABEL_WORDS:
+        return None
+    for word in words:
+        first = word[0]
+        # Uncased scripts (Arabic, Chinese, ...) have no capitals to look for.
+        if first.islower() and word not in PARTICLES:
+            return None
+    return label, match.end()
+
+
+def is_abbreviation(label: str) -> bool:
+    letters = label.replace(".", "")
+    return 1 <= len(letters) <= 5 and letters.isalpha() and letters.isupper()
+
+
+def initials(name: str) -> str:
+    return "".join(w[0] for w in name.split() if w not in PARTICLES).upper()
+
+
+def find_speakers(parsed: ParsedReading) -> None:
+    """Mark interview turns: label removed from the text, kept as the speaker;
+    abbreviated labels mapped to full names; continuations attributed."""
+    labelled = {}
+    for index, block in enumerate(parsed.blocks):
+        if block.kind == PARAGRAPH:
+            found = label_of(block.text)
+            if found:
+                labelled[index] = found
+    counts = Counter(label for label, _ in labelled.values())
+    full_names = [label for label in counts if not is_abbreviation(label)]
+    names = {}
+    for label, count in counts.items():
+        if is_abbreviation(label):
+            plain = label.replace(".", "")
+            matches = [name for name in full_names if initials(name) == plain]
+            if len(matches) == 1:
+                names[label] = matches[0]
+                names[matches[0]] = matches[0]
+            elif plain in QA_LABELS and {k.replace(".", "") for k in counts} >= QA_LABELS:
+                names[label] = plain
+        if count >= 2 and label not in names:
+            names[label] = label
+    for index, (label, _) in labelled.items():
+        if parsed.blocks[index].bold_label and label not in names:
+            names[label] = label
+    turns = [index for index, (label, _) in labelled.items() if label in names]
+    if len(turns) < 2:
+        return
+    # In an established interview, a voice heard only once is a speaker too.
+    for label in counts:
+        names.setdefault(label, label)
+    turns = sorted(labelled)
+    current = ""
+    for index in range(turns[0], len(parsed.blocks)):
+        block = parsed.blocks[index]
+        found = labelled.get(index)
+        if block.kind == HEADING:
+            current = ""
+        elif found and found[0] in names:
+            label, length = found
+            current = names[label]
+            block.kind = SPEAKER_TURN
+            block.speaker = current
+            block.text, block.html = strip_leading_text(block.html, length)
+        elif current and block.kind in (PARAGRAPH, QUOTE, LIST_ITEM):
+            block.speaker = current
+    _introduction_to_standfirst(parsed, turns[0])
+
+
+# An introduction before the first turn is the standfirst when it is short.
+STANDFIRST_MAX_CHARS = 1500
+STANDFIRST_MAX_BLOCKS = 3
+
+
+def _introduction_to_standfirst(parsed: ParsedReading, first_turn: int) -> None:
+    intro = parsed.blocks[:first_turn]
+    if not intro or len(intro) > STANDFIRST_MAX_BLOCKS:
+        return
+    if any(b.kind != PARAGRAPH for b in intro):
+        return
+    if sum(len(b.text) for b in intro) > STANDFIRST_MAX_CHARS:
+        return
+    parsed.standfirst.extend(b.text for b in intro)
+    del parsed.blocks[:first_turn]
+
+
+def finish(parsed: ParsedReading) -> ParsedReading:
+    """The shared passes, in the order they depend on each other."""
+    drop_boilerplate(parsed)
+    find_front_matter(parsed)
+    for block in parsed.blocks:
+        if block.kind == PARAGRAPH and not label_of(block.text) and is_caption_text(block.text):
+            block.kind = CAPTION
+    find_speakers(parsed)
+    parsed.blocks = [b for b in parsed.blocks if b.text]
+    return parsed

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Reading(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=80, unique=True)
+    author = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    standfirst = models.TextField(blank=True, help_text="The introduction shown under the title.")
+    original_filename = models.CharField(max_length=255, blank=True)
+    # What the importer left out (navigation, appeals, scripts), shown in the preview.
+    dropped = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created = models.DateTimeField(auto_now_add=True)
+    published = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("readings:preview", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Passage(models.Model):
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "Paragraph"
+        HEADING = "heading", "Heading"
+        QUOTE = "quote", "Quote"
+        LIST_ITEM = "list_item", "List item"
+        CAPTION = "caption", "Caption"
+        SPEAKER_TURN = "speaker_turn", "Speaker turn"
+
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="passages")
+    position = models.PositiveIntegerField()
+    anchor = models.CharField(max_length=16)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PARAGRAPH)
+    speaker = models.CharField(max_length=120, blank=True)
+    # Plain text: what annotation selectors are measured against.
+    text = models.TextField()
+    # Sanitized inline HTML whose text content equals `text`.
+    html = models.TextField()
+
+    class Meta:
+        ordering = ["reading", "position"]
+        constraints = [
+            # Also the index behind the reading page: passages of one reading in order.
+            models.UniqueConstraint(fields=["reading", "position"], name="passage_position_unique"),
+            # Permalinks (#anchor) and annotation targets look passages up by anchor.
+            models.UniqueConstraint(fields=["reading", "anchor"], name="passage_anchor_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reading.title} #{self.anchor}"

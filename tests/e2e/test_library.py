@@ -1,0 +1,97 @@
+"""An admin brings a saved web article in, checks the split, publishes it and reads it."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, make_user
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+ARTICLE = Path(__file__).resolve().parents[1] / "readings" / "inputs" / "saved-article.html"
+
+
+@pytest.fixture
+def staff(transactional_db):
+    return make_user("admin@example.org", "Ada Admin", is_staff=True)
+
+
+def test_upload_preview_publish_and_read(page, staff):
+    sign_in(page, staff.email, PASSWORD)
+    page.get_by_role("link", name="Library", exact=True).click()
+    page.get_by_label("File").set_input_files(ARTICLE)
+    page.get_by_role("button", name="Import").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kitchen tables and picket lines")
+    expect(page.get_by_text("Imported. Check how it was split")).to_be_visible()
+    turns = page.locator(".segment--speaker_turn")
+    expect(turns).to_have_count(4)
+    expect(turns.first).to_contain_text("The Lantern Review")
+    expect(page.locator(".segment--caption")).to_contain_text("A study circle in Malmö, 1932.")
+    page.get_by_text("Left out as page furniture").click()
+    expect(page.locator(".dropped")).to_contain_text("Share this: Twitter Facebook")
+
+    page.get_by_label("Author").fill("Theo Marsh and Ada")
+    page.get_by_role("button", name="Save details").click()
+    expect(page.get_by_text("Details saved.")).to_be_visible()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_text("“Kitchen tables and picket lines” is published.")).to_be_visible()
+
+    page.get_by_role("link", name="Open the reading page").click()
+    expect(page.locator(".byline")).to_have_text("Theo Marsh and Ada")
+    first_turn = page.locator(".passage--speaker_turn").first
+    expect(first_turn.locator(".speaker")).to_have_text("The Lantern Review")
+    expect(page.get_by_role("link", name="the archive")).to_have_attribute(
+        "rel", "nofollow noopener"
+    )
+
+    # The permalink is hidden until hovered or reached by keyboard.
+    permalink = first_turn.get_by_role("link", name="Link to this passage")
+    expect(permalink).to_have_css("opacity", "0")
+    permalink.focus()
+    expect(permalink).to_have_css("opacity", "1")
+    permalink.click()
+    anchor = first_turn.get_attribute("id")
+    assert page.url.endswith(f"#{anchor}")
+
+
+def test_upload_shows_progress_while_the_server_works(page, staff):
+    sign_in(page, staff.email, PASSWORD)
+    page.goto("/library/")
+    held = []
+    page.route(
+        "**/library/",
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    page.get_by_label("Or paste the text").fill("A title\n\nA paragraph.")
+    # The server's answer is held back, so the click must not wait for it.
+    page.get_by_role("button", name="Import").click(no_wait_after=True)
+    # While the navigation is pending, locators wait for it; read the page directly.
+    shown = page.evaluate(
+        """() => {
+            const status = document.querySelector("[data-upload-status]");
+            const button = document.querySelector("[data-upload-form] button[type=submit]");
+            return [!status.hidden && status.offsetHeight > 0, status.textContent, button.disabled];
+        }"""
+    )
+    assert shown[0] and "Importing" in shown[1] and shown[2]
+    for _ in range(100):  # let Playwright deliver the held request to the handler
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("A title")
+
+
+def test_reading_page_fits_a_small_phone(page, staff):
+    sign_in(page, staff.email, PASSWORD)
+    page.goto("/library/")
+    page.get_by_label("File").set_input_files(ARTICLE)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_role("link", name="Open the reading page").click()
+    page.set_viewport_size({"width": 360, "height": 740})
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    # No margin to hang the permalink in: it sits visibly in the flow.
+    expect(page.locator(".permalink").first).to_have_css("position", "static")
