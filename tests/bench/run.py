@@ -32,10 +32,27 @@ from readings.importers import parse  # noqa: E402
 from readings.services import import_reading  # noqa: E402
 from tests.conftest import make_reading, make_user  # noqa: E402
 
-WORDS = (
-    "organizing reading group history strike union archive pamphlet question meeting "
-    "comrade practice theory movement neighbourhood library argument margin chapter"
-).split()
+WORDS = [
+    "organizing",
+    "reading",
+    "group",
+    "history",
+    "strike",
+    "union",
+    "archive",
+    "pamphlet",
+    "question",
+    "meeting",
+    "comrade",
+    "practice",
+    "theory",
+    "movement",
+    "neighbourhood",
+    "library",
+    "argument",
+    "margin",
+    "chapter",
+]
 
 
 def interview_text(size: int, seed: int = 7) -> bytes:
