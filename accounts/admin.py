@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group as PermissionGroup
 
 from .models import User
+
+# Django's permission groups are unused here, and their name would be mistaken for reading groups.
+admin.site.unregister(PermissionGroup)
 
 
 @admin.register(User)

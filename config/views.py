@@ -1,7 +1,9 @@
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """For load balancers: 200 while the database answers a query."""
     try:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import services
 from .access import get_reading_for_staff, require_staff
@@ -84,6 +84,7 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def read(request: HttpRequest, slug: str) -> HttpResponse:
     reading = get_reading_for_staff(request, slug)
     passages = list(reading.passages.all())

@@ -1,8 +1,11 @@
-"""The cast every view test draws on, and plain helpers to make data."""
+"""The cast every view test draws on (anonymous, outsider, member, facilitator,
+organizer, staff), and plain helpers to make data."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
+from discussions.models import Membership
+from discussions.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from readings.services import passage_anchors
 
@@ -28,9 +31,34 @@ def make_reading(passages: int = 3, title: str = "A reading", **fields) -> Readi
     return reading
 
 
+def add_member(group, user, role=Membership.Role.MEMBER) -> Membership:
+    return Membership.objects.create(group=group, user=user, role=role)
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs a third of a second per user; tests make hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def staff(db):
     return make_user("staff@example.org", "Stella Staff", is_staff=True)
+
+
+@pytest.fixture
+def organizer(db):
+    return make_user("organizer@example.org", "Olga Organizer")
+
+
+@pytest.fixture
+def facilitator(db):
+    return make_user("facilitator@example.org", "Femi Facilitator")
 
 
 @pytest.fixture
@@ -44,12 +72,25 @@ def outsider(db):
 
 
 @pytest.fixture
+def group(organizer, facilitator, member):
+    group = create_group(name="Night readers", description="We read late.", creator=organizer)
+    add_member(group, facilitator, Membership.Role.FACILITATOR)
+    add_member(group, member)
+    return group
+
+
+@pytest.fixture
+def assigned_reading(group, organizer):
+    reading = make_reading(title="On the syllabus")
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=organizer)
+    return reading
+
+
+@pytest.fixture
 def staff_client(client, staff):
-    client.force_login(staff)
-    return client
+    return signed_in(client, staff)
 
 
 @pytest.fixture
 def member_client(client, member):
-    client.force_login(member)
-    return client
+    return signed_in(client, member)

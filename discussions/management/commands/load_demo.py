@@ -1,15 +1,20 @@
+import datetime
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from discussions.models import Group, Membership
+from discussions.services import assign_reading, create_group
 from readings.models import Reading
 from readings.services import import_reading, publish
 
 DEMO_READING = Path(__file__).resolve().parents[2] / "demo" / "reading-rooms-interview.md"
 DEMO_PASSWORD = "read-together"
+DEMO_GROUP = "Demo reading circle"
 DEMO_PEOPLE = [
     {"email": "staff@example.com", "display_name": "Sam Staff", "is_staff": True},
     {"email": "member@example.com", "display_name": "Mina Member", "is_staff": False},
@@ -17,12 +22,12 @@ DEMO_PEOPLE = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts and the sample reading; running it again changes nothing."
+    help = "Create the demo accounts, group and sample reading; running it again changes nothing."
 
     @transaction.atomic
     def handle(self, *args, **options):
         User = get_user_model()
-        staff = None
+        people = []
         for person in DEMO_PEOPLE:
             user, created = User.objects.get_or_create(
                 email=person["email"],
@@ -34,14 +39,31 @@ class Command(BaseCommand):
                 EmailAddress.objects.create(
                     user=user, email=user.email, verified=True, primary=True
                 )
-            if person["is_staff"]:
-                staff = user
-        if not Reading.objects.filter(original_filename=DEMO_READING.name).exists():
+            people.append(user)
+        staff, member = people
+
+        reading = Reading.objects.filter(original_filename=DEMO_READING.name).first()
+        if reading is None:
             reading = import_reading(
                 data=DEMO_READING.read_bytes(), filename=DEMO_READING.name, uploaded_by=staff
             )
             publish(reading)
+        group = Group.objects.filter(name=DEMO_GROUP).first()
+        if group is None:
+            group = create_group(
+                name=DEMO_GROUP,
+                description="A sample group to try Marginalia with.",
+                creator=staff,
+            )
+            Membership.objects.create(group=group, user=member)
+            assign_reading(
+                group=group,
+                reading=reading,
+                meeting_date=timezone.localdate() + datetime.timedelta(days=7),
+                notes="Read the whole interview; bring one question.",
+                actor=staff,
+            )
+
         self.stdout.write(f"Demo sign-in (password for both: {DEMO_PASSWORD}):")
-        for person in DEMO_PEOPLE:
-            role = "staff, can use the library" if person["is_staff"] else "member"
-            self.stdout.write(f"  {person['email']}  ({role})")
+        self.stdout.write(f"  {staff.email}  (staff: the library; organizer of {DEMO_GROUP})")
+        self.stdout.write(f"  {member.email}  (member of {DEMO_GROUP})")

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from discussions.services import create_group
 from readings.models import Reading
 
 INTERVIEW = (
@@ -88,6 +89,25 @@ def test_bad_input_is_one_clear_line_and_creates_nothing(tmp_path, settings, nam
         call_command("import_reading", write(tmp_path, name, data))
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+    assert not Reading.objects.exists()
+
+
+@pytest.mark.django_db
+def test_group_option_publishes_and_assigns(interview_file, member, capsys):
+    group = create_group(name="Bakers' circle", description="", creator=member)
+    call_command("import_reading", str(interview_file), "--group", group.slug)
+    reading = Reading.objects.get()
+    assert reading.status == Reading.Status.PUBLISHED
+    assert list(group.assignments.values_list("reading", flat=True)) == [reading.pk]
+    assert f"on the syllabus of Bakers' circle: /g/{group.slug}/r/{reading.slug}/" in (
+        capsys.readouterr().out
+    )
+
+
+@pytest.mark.django_db
+def test_unknown_group_creates_nothing(interview_file):
+    with pytest.raises(CommandError, match="No group with the slug 'nope'."):
+        call_command("import_reading", str(interview_file), "--group", "nope")
     assert not Reading.objects.exists()
 
 

@@ -4,13 +4,19 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
+from django.db import transaction
 
+from discussions.models import Group
+from discussions.services import assign_reading
 from readings.importers import ImportProblem
-from readings.services import check_size, import_reading
+from readings.services import check_size, import_reading, publish
 
 
 class Command(BaseCommand):
-    help = "Import a plain text, Markdown or HTML file as a draft reading."
+    help = (
+        "Import a plain text, Markdown or HTML file as a draft reading; with --group, "
+        "publish it and put it on that group's syllabus."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the file to import")
@@ -29,17 +35,26 @@ class Command(BaseCommand):
                 URLValidator(schemes=["http", "https"])(options["source_url"])
             except ValidationError:
                 raise CommandError(f"Not a web address: {options['source_url']}") from None
+        group = None
         if options["group"]:
-            raise CommandError("--group needs reading groups, which are not built yet.")
+            group = Group.objects.filter(slug=options["group"]).first()
+            if group is None:
+                raise CommandError(f"No group with the slug '{options['group']}'.")
         try:
             check_size(path.stat().st_size)
-            reading = import_reading(
-                data=path.read_bytes(),
-                filename=path.name,
-                title=options["title"],
-                author=options["author"],
-                source_url=options["source_url"],
-            )
+            with transaction.atomic():
+                reading = import_reading(
+                    data=path.read_bytes(),
+                    filename=path.name,
+                    title=options["title"],
+                    author=options["author"],
+                    source_url=options["source_url"],
+                )
+                if group:
+                    publish(reading)
+                    assign_reading(
+                        group=group, reading=reading, meeting_date=None, notes="", actor=None
+                    )
         except ImportProblem as problem:
             raise CommandError(f"{path.name}: {problem}") from None
 
@@ -55,8 +70,13 @@ class Command(BaseCommand):
                 ],
             }
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif group:
+            self.stdout.write(
+                f"Imported “{reading.title}” ({len(passages)} passages), published it and put it "
+                f"on the syllabus of {group.name}: {reading.assignments.get().get_absolute_url()}"
+            )
         else:
             self.stdout.write(
                 f"Imported “{reading.title}” ({len(passages)} passages) as a draft: "
-                f"/library/{reading.slug}/"
+                f"{reading.get_absolute_url()}"
             )

@@ -1,0 +1,60 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from readings.models import Passage
+
+from .. import services
+from ..access import get_assignment_for_member, get_group_for_member
+from ..forms import AssignmentForm
+from ..models import Membership
+
+ORGANIZER = Membership.Role.ORGANIZER
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_group_for_member(request, slug, role=ORGANIZER)
+    form = AssignmentForm(request.POST, group=group)
+    if not form.is_valid():
+        errors = "; ".join(e for field in form.errors.values() for e in field)
+        messages.error(request, f"The reading was not added: {errors}")
+        return redirect(group)
+    reading = form.cleaned_data["reading"]
+    services.assign_reading(
+        group=group,
+        reading=reading,
+        meeting_date=form.cleaned_data["meeting_date"],
+        notes=form.cleaned_data["notes"],
+        actor=request.user,
+    )
+    messages.success(request, f"“{reading.title}” is on the syllabus.")
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def unassign(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
+    group = get_group_for_member(request, slug, role=ORGANIZER)
+    assignment = get_object_or_404(group.assignments.select_related("reading"), pk=assignment_id)
+    assignment.delete()
+    messages.success(request, f"“{assignment.reading.title}” was taken off the syllabus.")
+    return redirect(group)
+
+
+@login_required
+@require_safe
+def reading(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
+    assignment = get_assignment_for_member(request, slug, reading_slug)
+    passages = list(assignment.reading.passages.all())
+    context = {
+        "reading": assignment.reading,
+        "assignment": assignment,
+        "group": assignment.group,
+        "passages": passages,
+        "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
+    }
+    return render(request, "readings/reading.html", context)

@@ -1,0 +1,57 @@
+"""An organizer starts a group and shares its invite link; a newcomer signs up
+through it and lands in the group, with its syllabus in front of them."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD, make_reading, make_user
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_invite_link_brings_a_new_member_into_the_group(browser, live_server, transactional_db):
+    organizer = make_user("olga@example.org", "Olga Organizer")
+    make_reading(title="Bread and roses")
+
+    context = browser.new_context(base_url=live_server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    sign_in(page, organizer.email, PASSWORD)
+    page.get_by_role("link", name="Start a group").click()
+    page.get_by_label("Name").fill("Thursday readers")
+    page.get_by_label("Description").fill("A slow reading group.")
+    page.get_by_role("button", name="Create group").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thursday readers")
+
+    # An empty syllabus opens the form to fill it.
+    page.get_by_label("Reading").select_option(label="Bread and roses")
+    page.get_by_label("Meeting date").fill("2031-05-01")
+    page.get_by_role("button", name="Add to syllabus").click()
+    expect(page.get_by_text("“Bread and roses” is on the syllabus.")).to_be_visible()
+
+    page.get_by_role("link", name="Members and invitations").click()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    invite_link = page.evaluate("navigator.clipboard.readText()")
+    assert invite_link == page.get_by_label("Invite link").input_value()
+    assert "/g/thursday-readers/join/" in invite_link
+    context.close()
+
+    newcomer = browser.new_context()
+    page = newcomer.new_page()
+    page.goto(invite_link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join Thursday readers")
+    page.get_by_role("link", name="Sign up and join").click()
+    page.get_by_label("Email").fill("nell@example.org")
+    page.get_by_label("Display name").fill("Nell Newcomer")
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_label("Password (again)").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign up").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thursday readers")
+    syllabus = page.get_by_role("region", name="Syllabus")
+    expect(syllabus.get_by_role("link", name="Bread and roses")).to_be_visible()
+    expect(syllabus).to_contain_text("Thu 1 May 2031")
+    expect(page.get_by_role("region", name="Members (2)")).to_contain_text("Nell Newcomer")
+    newcomer.close()

@@ -1,0 +1,159 @@
+"""Every URL pattern in the project, and what each kind of person gets from it.
+
+The table states the expected answer for GET and for POST (with no form data),
+for: anonymous, outsider, member, facilitator, organizer, staff. A URL pattern
+without a row fails the suite, so every new URL comes with its access rules.
+
+  L  redirect to the sign-in page      A  redirect to the admin's sign-in page
+  R  redirect elsewhere (a write done, or a page that sends you on)
+  numbers are status codes
+"""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from discussions.models import Assignment
+
+ROLES = ("anonymous", "outsider", "member", "facilitator", "organizer", "staff")
+EVERYONE_200 = "200 200 200 200 200 200"
+GET_ONLY = "405 405 405 405 405 405"
+SIGNED_IN_GET_ONLY = "L 405 405 405 405 405"
+ADMIN_MODEL = ("A A A A A 403", "A A A A A 403")  # staff without that model's permission
+ADMIN_OBJECT = ("A A A A A R", "A A A A A R")  # the admin sends /<id>/ on to /<id>/change/
+
+EXPECTED = {
+    # The home page: a landing page or the dashboard.
+    "": (EVERYONE_200, GET_ONLY),
+    # Groups: private to their members; organizers (and staff) manage them.
+    "g/new/": ("L 200 200 200 200 200", "L 200 200 200 200 200"),
+    "g/<slug:slug>/": ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/join/<str:code>/": ("200 200 R R R 200", "L R R R R R"),
+    "g/<slug:slug>/leave/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
+    "g/<slug:slug>/members/": ("L 404 403 403 200 200", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/members/<int:user_id>/role/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
+    "g/<slug:slug>/members/<int:user_id>/remove/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
+    "g/<slug:slug>/invite/": (SIGNED_IN_GET_ONLY, "L 404 403 403 400 400"),
+    "g/<slug:slug>/invite/rotate/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
+    "g/<slug:slug>/syllabus/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
+    "g/<slug:slug>/syllabus/<int:assignment_id>/remove/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
+    "g/<slug:slug>/r/<slug:reading_slug>/": ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
+    # The library: staff only; to everyone else it does not exist.
+    "library/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),
+    "library/<slug:slug>/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),
+    "library/<slug:slug>/publish/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 R"),
+    "library/<slug:slug>/delete/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 R"),
+    "library/<slug:slug>/read/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
+    # Accounts (allauth): signed-in people are sent on from sign-in and sign-up.
+    "accounts/login/": ("200 R R R R R", "200 R R R R R"),
+    "accounts/logout/": ("R 200 200 200 200 200", "R R R R R R"),
+    "accounts/inactive/": (EVERYONE_200, GET_ONLY),
+    "accounts/signup/": ("200 R R R R R", "200 R R R R R"),
+    "accounts/reauthenticate/": ("L 200 200 200 200 200", "L 200 200 200 200 200"),
+    "accounts/email/": ("L 200 200 200 200 200", "L R R R R R"),
+    "accounts/confirm-email/": (EVERYONE_200, GET_ONLY),
+    "accounts/password/change/": ("L 200 200 200 200 200", "L 200 200 200 200 200"),
+    "accounts/password/set/": ("L R R R R R", "L R R R R R"),
+    "accounts/password/reset/": (EVERYONE_200, EVERYONE_200),
+    "accounts/login/code/confirm/": ("L R R R R R", "L R R R R R"),
+    "accounts/^confirm-email/(?P<key>[-:\\w]+)/$": (EVERYONE_200, "404 404 404 404 404 404"),
+    "accounts/password/reset/key/done/": (EVERYONE_200, GET_ONLY),
+    "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$": (
+        EVERYONE_200,
+        EVERYONE_200,
+    ),
+    "accounts/password/reset/done/": (EVERYONE_200, GET_ONLY),
+    # Django's admin: only staff get past its sign-in.
+    "admin/": ("A A A A A 200", "A A A A A 200"),
+    "admin/login/": ("200 200 200 200 200 R", EVERYONE_200),
+    "admin/logout/": ("R R R R R 405", "R R R R R 200"),
+    "admin/password_change/": ("A A A A A 200", "A A A A A 200"),
+    "admin/password_change/done/": ("A A A A A 200", "A A A A A 405"),
+    "admin/autocomplete/": ("A A A A A 403", "A A A A A 405"),
+    "admin/jsi18n/": ("A A A A A 200", "A A A A A 405"),
+    "admin/r/<path:content_type_id>/<path:object_id>/": ("A A A A A 404", "A A A A A 404"),
+    "admin/account/emailaddress/": ADMIN_MODEL,
+    "admin/account/emailaddress/add/": ADMIN_MODEL,
+    "admin/account/emailaddress/<path:object_id>/history/": ADMIN_OBJECT,
+    "admin/account/emailaddress/<path:object_id>/delete/": ADMIN_MODEL,
+    "admin/account/emailaddress/<path:object_id>/change/": ADMIN_MODEL,
+    "admin/account/emailaddress/<path:object_id>/": ADMIN_OBJECT,
+    "admin/accounts/user/<id>/password/": ADMIN_MODEL,
+    "admin/accounts/user/": ADMIN_MODEL,
+    "admin/accounts/user/add/": ADMIN_MODEL,
+    "admin/accounts/user/<path:object_id>/history/": ADMIN_MODEL,
+    "admin/accounts/user/<path:object_id>/delete/": ADMIN_MODEL,
+    "admin/accounts/user/<path:object_id>/change/": ADMIN_MODEL,
+    "admin/accounts/user/<path:object_id>/": ADMIN_OBJECT,
+    "admin/^(?P<app_label>account|accounts)/$": ("A A A A A 404", "A A A A A 404"),
+    "admin/(?P<url>.*)$": ("A A A A A 404", "A A A A A 404"),
+    # For load balancers.
+    "healthz": (EVERYONE_200, GET_ONLY),
+}
+
+
+def url_patterns(patterns=None, prefix=""):
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def test_every_url_pattern_has_stated_access():
+    missing = [p for p in url_patterns() if p not in EXPECTED]
+    assert missing == [], f"state who may reach these in tests/test_access.py: {missing}"
+    stale = [p for p in EXPECTED if p not in set(url_patterns())]
+    assert stale == []
+
+
+def concrete(pattern: str, values: dict) -> str:
+    def value(match):
+        return str(values[match.group(1) or match.group(2)])
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", value, pattern)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def answer(response) -> str:
+    if response.status_code != 302:
+        return str(response.status_code)
+    location = response["Location"]
+    if location.startswith("/accounts/login/"):
+        return "L"
+    return "A" if location.startswith("/admin/login/") else "R"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pattern", list(EXPECTED))
+def test_access(pattern, group, organizer, facilitator, member, outsider, staff, assigned_reading):
+    people = dict(zip(ROLES, (None, outsider, member, facilitator, organizer, staff), strict=True))
+    values = {
+        "slug": assigned_reading.slug if pattern.startswith("library/") else group.slug,
+        "code": group.invite_code,
+        "user_id": member.pk,
+        "id": member.pk,
+        "object_id": member.pk,
+        "assignment_id": Assignment.objects.get().pk,
+        "reading_slug": assigned_reading.slug,
+        "key": "not-a-real-key",
+        "uidb36": "1",
+        "content_type_id": "1",
+        "url": "no-such-admin-page/",
+        "app_label": "accounts",
+    }
+    url = concrete(pattern, values)
+    for method, expected in zip(("get", "post"), EXPECTED[pattern], strict=True):
+        got = []
+        for role in ROLES:
+            # Each request starts from the same data: a POST's effects are undone.
+            savepoint = transaction.savepoint()
+            client = Client()
+            if people[role]:
+                client.force_login(people[role])
+            got.append(answer(getattr(client, method)(url)))
+            transaction.savepoint_rollback(savepoint)
+        assert " ".join(got) == expected, f"{method.upper()} {url} as {', '.join(ROLES)}"
