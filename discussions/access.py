@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from readings.models import Reading
 
-from .models import ROLE_RANK, Assignment, Group, Membership
+from .models import ROLE_RANK, Annotation, Assignment, Group, Membership, Reply
 
 
 def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER) -> Group:
@@ -52,3 +52,34 @@ def can(group: Group, role: str) -> bool:
 def get_group_for_invite(slug: str, code: str) -> Group:
     """The invite link is the key: a wrong or retired code finds nothing (404)."""
     return get_object_or_404(Group, slug=slug, invite_code=code)
+
+
+def get_thread_for_member(request, group_slug: str, reading_slug: str, thread_id: int):
+    """A thread the user may see, with its group (viewer_role set) and reading."""
+    assignment = get_assignment_for_member(request, group_slug, reading_slug)
+    annotation = get_object_or_404(
+        Annotation.objects.visible_to(request.user).select_related("passage", "author"),
+        pk=thread_id,
+        group=assignment.group,
+        reading=assignment.reading,
+    )
+    annotation.group = assignment.group
+    annotation.reading = assignment.reading
+    return annotation
+
+
+def get_post_in_thread(request, annotation: Annotation, reply_id: str | None):
+    """The annotation itself, or one reply of its thread named by `reply_id`."""
+    if not reply_id:
+        return annotation
+    reply = get_object_or_404(
+        Reply, pk=reply_id if reply_id.isdigit() else 0, annotation=annotation
+    )
+    reply.annotation = annotation
+    return reply
+
+
+def require_author(request, post) -> None:
+    """Only a post's author edits or deletes it."""
+    if post.author_id != request.user.pk:
+        raise PermissionDenied

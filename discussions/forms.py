@@ -3,9 +3,10 @@ import re
 from django import forms
 from django.core.validators import validate_email
 
-from readings.models import Reading
+from readings.models import Passage, Reading
 
-from .models import Group, Membership
+from .anchoring import SelectorError, resolve_selector
+from .models import Annotation, Group, Membership
 
 MAX_INVITES = 50
 
@@ -65,3 +66,125 @@ class AssignmentForm(forms.Form):
         self.fields["reading"].queryset = Reading.objects.filter(
             status=Reading.Status.PUBLISHED
         ).exclude(assignments__group=group)
+
+
+BODY_MAX = 10_000
+
+
+class BodyField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", BODY_MAX)
+        kwargs.setdefault("error_messages", {"required": "Write something first."})
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value.strip():
+            raise forms.ValidationError("Write something first.")
+        return value
+
+
+class AnnotationForm(forms.Form):
+    """A new thread on a passage, or on words in it (the selector fields)."""
+
+    passage = forms.CharField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(choices=Annotation.Kind.choices)
+    body = BodyField(label="Your question or comment")
+    exact = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    prefix = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    suffix = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, reading: Reading, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading = reading
+
+    def clean_passage(self) -> Passage:
+        anchor = self.cleaned_data["passage"]
+        passage = self.reading.passages.filter(anchor=anchor).first()
+        if passage is None:
+            raise forms.ValidationError("That passage is not in this reading.")
+        return passage
+
+    def clean(self):
+        cleaned = super().clean()
+        passage = cleaned.get("passage")
+        cleaned["selector"] = None
+        if passage and (cleaned.get("exact") or cleaned.get("start") is not None):
+            try:
+                cleaned["selector"] = resolve_selector(
+                    passage.text,
+                    exact=cleaned.get("exact") or "",
+                    prefix=cleaned.get("prefix") or "",
+                    suffix=cleaned.get("suffix") or "",
+                    start=cleaned.get("start"),
+                    end=cleaned.get("end"),
+                )
+            except SelectorError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = BodyField(label="Your reply")
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class EditForm(forms.Form):
+    body = BodyField(label="Edit")
+
+
+class FlagForm(forms.Form):
+    reason = forms.CharField(
+        label="What is wrong with it?",
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. a personal attack, spam"}),
+    )
+
+
+class DiscussionFilterForm(forms.Form):
+    """The reading page's filters, from its query string."""
+
+    kind = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[("", "Everything"), ("question", "Questions only"), ("comment", "Comments only")],
+    )
+    unanswered = forms.BooleanField(label="Unanswered questions", required=False)
+    mine = forms.BooleanField(label="Mine", required=False)
+    member = forms.TypedChoiceField(label="By member", required=False, coerce=int, empty_value=None)
+    sort = forms.ChoiceField(
+        label="Sort questions by",
+        required=False,
+        choices=[("votes", "Votes"), ("newest", "Newest"), ("passage", "Passage order")],
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", "Anyone")] + [
+            (m.user_id, str(m.user)) for m in members
+        ]
+
+    def apply(self, annotations: list, user) -> list:
+        """Keep the annotations these filters let through (all of them when invalid)."""
+        if not self.is_valid():
+            return annotations
+        data = self.cleaned_data
+        kept = annotations
+        if data["kind"]:
+            kept = [a for a in kept if a.kind == data["kind"]]
+        if data["unanswered"]:
+            kept = [a for a in kept if a.kind == Annotation.Kind.QUESTION and not a.answered]
+        if data["mine"]:
+            kept = [a for a in kept if a.author_id == user.pk]
+        if data["member"]:
+            kept = [a for a in kept if a.author_id == data["member"]]
+        return kept
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(
+            self.cleaned_data[name] for name in ("kind", "unanswered", "mine", "member")
+        )

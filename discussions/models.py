@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from readings.models import Reading
+from readings.models import Passage, Reading
 
 
 def new_invite_code() -> str:
@@ -108,6 +108,9 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # Bumped by every change to this reading's discussion in this group; live
+    # pages poll it, and each changed row records the version it changed at.
+    discussion_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = [models.F("meeting_date").asc(nulls_last=True), "created"]
@@ -125,3 +128,182 @@ class Assignment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("discussions:reading", args=[self.group.slug, self.reading.slug])
+
+
+class Post(models.Model):
+    """What annotations and replies share: a Markdown body, an author, and the
+    ways a post can leave view (deleted by its author, hidden by a moderator)."""
+
+    body = models.TextField()
+    body_html = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    edited = models.DateTimeField(null=True, blank=True)
+    deleted = models.DateTimeField(null=True, blank=True)
+    hidden = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Private notes only to their author; a deleted annotation only while
+        replies hang on it (as a placeholder)."""
+        return self.exclude(models.Q(kind=Annotation.Kind.NOTE) & ~models.Q(author=user)).exclude(
+            deleted__isnull=False, reply_count=0
+        )
+
+
+class Annotation(Post):
+    """The root of a thread: a question, comment or private note on a passage,
+    or on exact words in it."""
+
+    class Kind(models.TextChoices):
+        QUESTION = "question", "Question"
+        COMMENT = "comment", "Comment"
+        NOTE = "note", "Private note"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="annotations")
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="annotations")
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="annotations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # W3C TextQuoteSelector + TextPositionSelector on passage.text; all empty
+    # when the annotation is on the whole passage.
+    exact = models.TextField(blank=True)
+    prefix = models.CharField(max_length=64, blank=True)
+    suffix = models.CharField(max_length=64, blank=True)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    answered = models.DateTimeField(null=True, blank=True)
+    answer = models.ForeignKey(
+        "Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept by the services so the margin needs no aggregate queries.
+    reply_count = models.PositiveIntegerField(default=0)
+    vote_count = models.PositiveIntegerField(default=0)
+    # The assignment's discussion_version when this thread (the annotation,
+    # its replies or its votes) last changed: what a live poll re-sends.
+    version = models.PositiveIntegerField(default=0)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            # The reading page: a group's annotations on one reading.
+            models.Index(fields=["group", "reading", "created"], name="annotation_page"),
+            # The live poll: what changed after a version.
+            models.Index(fields=["group", "reading", "version"], name="annotation_version"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(start__isnull=True, end__isnull=True, exact=""))
+                | models.Q(start__isnull=False, end__isnull=False, start__lt=models.F("end")),
+                name="annotation_selector_whole_or_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.author} on {self.passage.anchor}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:thread", args=[self.group.slug, self.reading.slug, self.pk])
+
+
+class Reply(Post):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"Reply by {self.author} in thread {self.annotation_id}"
+
+
+class Vote(models.Model):
+    """ "I have this question too"."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "user"], name="vote_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.annotation_id}"
+
+
+class Flag(models.Model):
+    """A member's report of an annotation or a reply, for the moderators."""
+
+    annotation = models.ForeignKey(
+        Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    created = models.DateTimeField(auto_now_add=True)
+    resolved = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [
+            # The moderators' list: a group's open flags.
+            models.Index(fields=["group", "resolved"], name="flag_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annotation__isnull=False, reply__isnull=True)
+                | models.Q(annotation__isnull=True, reply__isnull=False),
+                name="flag_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Flag by {self.reporter}: {self.reason[:40]}"
+
+    @property
+    def target(self):
+        return self.annotation or self.reply
+
+
+class ModerationEvent(models.Model):
+    """Every hide, restore and dismissal, with who did it."""
+
+    class Action(models.TextChoices):
+        HIDDEN = "hidden", "hid"
+        RESTORED = "restored", "restored"
+        DISMISSED = "dismissed", "dismissed the reports on"
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="moderation_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    annotation = models.ForeignKey(
+        Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=Action.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        # The moderation log: a group's events, newest first.
+        indexes = [models.Index(fields=["group", "-created"], name="moderation_group_created")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_action_display()} {self.annotation_id or self.reply_id}"

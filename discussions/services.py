@@ -1,13 +1,30 @@
-"""Writes that span models: each runs in one transaction and records what it
-changed in the group's membership log."""
+"""Writes that span models, each in one transaction: membership changes (each
+recorded in the group's log), the syllabus, and the discussion of a reading
+(each bumping its version, which live pages poll)."""
 
 from allauth.account.adapter import get_adapter
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
-from readings.models import Reading
+from readings.models import Passage, Reading
 
-from .models import Assignment, Group, Membership, MembershipEvent, new_invite_code
+from .anchoring import Selector
+from .bodies import render_body
+from .models import (
+    Annotation,
+    Assignment,
+    Flag,
+    Group,
+    Membership,
+    MembershipEvent,
+    ModerationEvent,
+    Reply,
+    Vote,
+    new_invite_code,
+)
 
 Role = Membership.Role
 Action = MembershipEvent.Action
@@ -144,3 +161,140 @@ def assign_reading(
         },
     )
     return assignment
+
+
+# --- discussions -------------------------------------------------------------
+
+
+def _next_version(group: Group, reading: Reading) -> int:
+    """Bump the discussion's version. The row stays locked until the transaction
+    commits, so a poll never sees a version before the rows written with it."""
+    versions = Assignment.objects.filter(group=group, reading=reading)
+    versions.update(discussion_version=F("discussion_version") + 1)
+    return versions.values_list("discussion_version", flat=True).get()
+
+
+def _touch(annotation: Annotation, **changes) -> None:
+    """Save `changes` on an annotation and mark its thread as changed."""
+    changes["version"] = _next_version(annotation.group, annotation.reading)
+    Annotation.objects.filter(pk=annotation.pk).update(**changes)
+    for name, value in changes.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(annotation, name, value)
+
+
+def mention_links(group: Group, reading: Reading) -> dict[str, str]:
+    """@Display Name -> the reading filtered to that member's posts."""
+    base = reverse("discussions:reading", args=[group.slug, reading.slug])
+    members = group.memberships.select_related("user")
+    return {str(m.user): f"{base}?member={m.user_id}" for m in members}
+
+
+def post_annotation(
+    *,
+    group: Group,
+    reading: Reading,
+    passage: Passage,
+    kind: str,
+    body: str,
+    author,
+    selector: Selector | None,
+) -> Annotation:
+    body_html = render_body(body, mentions=mention_links(group, reading))
+    with transaction.atomic():
+        fields = {}
+        if selector:
+            fields = {
+                "exact": selector.exact,
+                "prefix": selector.prefix,
+                "suffix": selector.suffix,
+                "start": selector.start,
+                "end": selector.end,
+            }
+        return Annotation.objects.create(
+            group=group,
+            reading=reading,
+            passage=passage,
+            kind=kind,
+            body=body,
+            body_html=body_html,
+            author=author,
+            version=_next_version(group, reading),
+            **fields,
+        )
+
+
+def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, author) -> Reply:
+    body_html = render_body(body, mentions=mention_links(annotation.group, annotation.reading))
+    with transaction.atomic():
+        reply = Reply.objects.create(
+            annotation=annotation, parent=parent, body=body, body_html=body_html, author=author
+        )
+        _touch(annotation, reply_count=F("reply_count") + 1)
+    return reply
+
+
+def edit_post(*, post: Annotation | Reply, body: str) -> None:
+    thread = post if isinstance(post, Annotation) else post.annotation
+    post.body = body
+    post.body_html = render_body(body, mentions=mention_links(thread.group, thread.reading))
+    post.edited = timezone.now()
+    with transaction.atomic():
+        post.save(update_fields=["body", "body_html", "edited"])
+        _touch(thread)
+
+
+def delete_post(*, post: Annotation | Reply) -> None:
+    """Soft delete: the row stays; views show a placeholder while replies hang on it."""
+    post.deleted = timezone.now()
+    with transaction.atomic():
+        post.save(update_fields=["deleted"])
+        if isinstance(post, Annotation):
+            _touch(post)
+        else:
+            _touch(post.annotation, reply_count=F("reply_count") - 1)
+
+
+def toggle_vote(*, annotation: Annotation, user) -> bool:
+    """ "I have this question too", or take it back. Returns whether it is on now."""
+    with transaction.atomic():
+        removed, _ = Vote.objects.filter(annotation=annotation, user=user).delete()
+        if removed:
+            _touch(annotation, vote_count=F("vote_count") - 1)
+            return False
+        Vote.objects.create(annotation=annotation, user=user)
+        _touch(annotation, vote_count=F("vote_count") + 1)
+        return True
+
+
+def set_answered(*, annotation: Annotation, answered: bool, answer: Reply | None = None) -> None:
+    with transaction.atomic():
+        _touch(
+            annotation,
+            answered=timezone.now() if answered else None,
+            answer=answer if answered else None,
+        )
+
+
+def flag_post(*, post: Annotation | Reply, group: Group, reporter, reason: str) -> Flag:
+    """Report a post to the group's moderators; reporting it again changes nothing."""
+    target = {"annotation": post} if isinstance(post, Annotation) else {"reply": post}
+    flag, _ = Flag.objects.get_or_create(
+        group=group, reporter=reporter, resolved=None, **target, defaults={"reason": reason}
+    )
+    return flag
+
+
+def moderate(*, post: Annotation | Reply, group: Group, actor, action: str) -> None:
+    """Hide, restore, or dismiss the reports on a post; resolves its open flags."""
+    Action = ModerationEvent.Action
+    target = {"annotation": post} if isinstance(post, Annotation) else {"reply": post}
+    thread = post if isinstance(post, Annotation) else post.annotation
+    now = timezone.now()
+    with transaction.atomic():
+        if action in (Action.HIDDEN, Action.RESTORED):
+            post.hidden = now if action == Action.HIDDEN else None
+            post.save(update_fields=["hidden"])
+            _touch(thread)
+        Flag.objects.filter(resolved=None, **target).update(resolved=now)
+        ModerationEvent.objects.create(group=group, actor=actor, action=action, **target)

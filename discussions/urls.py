@@ -1,8 +1,10 @@
 from django.urls import path
 
-from .views import groups, home, members, syllabus
+from .views import groups, home, live, members, moderation, reading, syllabus, threads
 
 app_name = "discussions"
+
+THREAD = "g/<slug:slug>/r/<slug:reading_slug>/t/<int:thread_id>/"
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,5 +19,16 @@ urlpatterns = [
     path("g/<slug:slug>/invite/rotate/", members.rotate_link, name="rotate_link"),
     path("g/<slug:slug>/syllabus/", syllabus.assign, name="assign"),
     path("g/<slug:slug>/syllabus/<int:assignment_id>/remove/", syllabus.unassign, name="unassign"),
-    path("g/<slug:slug>/r/<slug:reading_slug>/", syllabus.reading, name="reading"),
+    path("g/<slug:slug>/moderation/", moderation.moderation, name="moderation"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/", reading.reading_page, name="reading"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/annotate/", reading.annotate, name="annotate"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/live/", live.poll, name="live"),
+    path(THREAD, threads.thread, name="thread"),
+    path(THREAD + "reply/", threads.reply, name="reply"),
+    path(THREAD + "edit/", threads.edit, name="edit"),
+    path(THREAD + "delete/", threads.delete, name="delete"),
+    path(THREAD + "vote/", threads.vote, name="vote"),
+    path(THREAD + "answered/", threads.answered, name="answered"),
+    path(THREAD + "flag/", threads.flag, name="flag"),
+    path(THREAD + "moderate/", threads.moderate, name="moderate"),
 ]

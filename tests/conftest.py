@@ -94,3 +94,23 @@ def staff_client(client, staff):
 @pytest.fixture
 def member_client(client, member):
     return signed_in(client, member)
+
+
+def make_annotation(
+    group, reading, author, *, kind="question", body="Why?", passage=None, words=""
+):
+    """A thread on the reading, on `words` of the passage when given."""
+    from discussions.anchoring import resolve_selector
+    from discussions.services import post_annotation
+
+    passage = passage or reading.passages.first()
+    selector = resolve_selector(passage.text, exact=words) if words else None
+    return post_annotation(
+        group=group,
+        reading=reading,
+        passage=passage,
+        kind=kind,
+        body=body,
+        author=author,
+        selector=selector,
+    )

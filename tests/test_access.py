@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 
 from discussions.models import Assignment
+from tests.conftest import make_annotation
 
 ROLES = ("anonymous", "outsider", "member", "facilitator", "organizer", "staff")
 EVERYONE_200 = "200 200 200 200 200 200"
@@ -24,6 +25,8 @@ GET_ONLY = "405 405 405 405 405 405"
 SIGNED_IN_GET_ONLY = "L 405 405 405 405 405"
 ADMIN_MODEL = ("A A A A A 403", "A A A A A 403")  # staff without that model's permission
 ADMIN_OBJECT = ("A A A A A R", "A A A A A R")  # the admin sends /<id>/ on to /<id>/change/
+
+THREAD = "g/<slug:slug>/r/<slug:reading_slug>/t/<int:thread_id>/"
 
 EXPECTED = {
     # The home page: a landing page or the dashboard.
@@ -40,7 +43,21 @@ EXPECTED = {
     "g/<slug:slug>/invite/rotate/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
     "g/<slug:slug>/syllabus/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
     "g/<slug:slug>/syllabus/<int:assignment_id>/remove/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R R"),
+    "g/<slug:slug>/moderation/": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
+    # A reading's discussion: members only. The thread is the member's own question:
+    # only its author edits or deletes it, the others may vote on it, moderators moderate.
     "g/<slug:slug>/r/<slug:reading_slug>/": ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/r/<slug:reading_slug>/annotate/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 400"),
+    # The live poll wants the signed ticket its page gives out; without it, nothing.
+    "g/<slug:slug>/r/<slug:reading_slug>/live/": ("404 404 404 404 404 404", GET_ONLY),
+    THREAD: ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
+    THREAD + "reply/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 400"),
+    THREAD + "edit/": (SIGNED_IN_GET_ONLY, "L 404 R 403 403 403"),
+    THREAD + "delete/": (SIGNED_IN_GET_ONLY, "L 404 R 403 403 403"),
+    THREAD + "vote/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
+    THREAD + "answered/": (SIGNED_IN_GET_ONLY, "L 404 R R R R"),
+    THREAD + "flag/": (SIGNED_IN_GET_ONLY, "L 404 R R R R"),
+    THREAD + "moderate/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
     # The library: staff only; to everyone else it does not exist.
     "library/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),
     "library/<slug:slug>/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),
@@ -131,6 +148,7 @@ def answer(response) -> str:
 @pytest.mark.parametrize("pattern", list(EXPECTED))
 def test_access(pattern, group, organizer, facilitator, member, outsider, staff, assigned_reading):
     people = dict(zip(ROLES, (None, outsider, member, facilitator, organizer, staff), strict=True))
+    question = make_annotation(group, assigned_reading, member)
     values = {
         "slug": assigned_reading.slug if pattern.startswith("library/") else group.slug,
         "code": group.invite_code,
@@ -139,6 +157,7 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "object_id": member.pk,
         "assignment_id": Assignment.objects.get().pk,
         "reading_slug": assigned_reading.slug,
+        "thread_id": question.pk,
         "key": "not-a-real-key",
         "uidb36": "1",
         "content_type_id": "1",

@@ -1,13 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST, require_safe
-
-from readings.models import Passage
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
 
 from .. import services
-from ..access import get_assignment_for_member, get_group_for_member
+from ..access import get_group_for_member
 from ..forms import AssignmentForm
 from ..models import Membership
 
@@ -43,18 +41,3 @@ def unassign(request: HttpRequest, slug: str, assignment_id: int) -> HttpRespons
     assignment.delete()
     messages.success(request, f"“{assignment.reading.title}” was taken off the syllabus.")
     return redirect(group)
-
-
-@login_required
-@require_safe
-def reading(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
-    assignment = get_assignment_for_member(request, slug, reading_slug)
-    passages = list(assignment.reading.passages.all())
-    context = {
-        "reading": assignment.reading,
-        "assignment": assignment,
-        "group": assignment.group,
-        "passages": passages,
-        "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
-    }
-    return render(request, "readings/reading.html", context)

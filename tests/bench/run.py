@@ -2,7 +2,9 @@
 
 Measures, each as the median of repeated runs after a warm-up:
 - importing a generated 1 MB interview-shaped text (parse + database write);
-- the reading page of a 2,000-passage reading (server side, full render) and its queries.
+- the staff reading page of a 2,000-passage reading (server side, full render) and its queries;
+- a group's reading page with 100 passages and 5,000 annotations and replies by 30
+  members, and its queries; posting a reply; a live poll with nothing new.
 Runs against a throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -10,6 +12,7 @@ Prints a table, then one JSON object as its last line.
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -18,19 +21,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# Measure what production runs: templates and middleware without debug overhead.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from discussions.bodies import render_body  # noqa: E402
+from discussions.models import Annotation, Reply  # noqa: E402
+from discussions.services import assign_reading, create_group  # noqa: E402
 from readings.importers import parse  # noqa: E402
 from readings.services import import_reading  # noqa: E402
-from tests.conftest import make_reading, make_user  # noqa: E402
+from tests.conftest import add_member, make_reading, make_user  # noqa: E402
 
 WORDS = [
     "organizing",
@@ -82,7 +94,68 @@ def median_ms(fn, runs: int, warmup: int = 1) -> float:
     return statistics.median(times)
 
 
+def seed_discussion(threads: int = 1000, replies: int = 4000, members: int = 30):
+    """A group of `members` discussing a 100-passage reading: `threads` annotations
+    (half on exact words) and `replies` replies, written straight to the tables."""
+    people = [make_user(f"reader{n}@example.org", f"Reader {n}") for n in range(members)]
+    group = create_group(name="Bench group", description="", creator=people[0])
+    for person in people[1:]:
+        add_member(group, person)
+    reading = make_reading(passages=100, title="Discussed")
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=people[0])
+    passages = list(reading.passages.all())
+    rng = random.Random(11)
+    body = "A *considered* point about this passage, with a [source](https://example.org)."
+    html = render_body(body)
+    kinds = ["question", "comment", "question", "note"]
+    annotations = Annotation.objects.bulk_create(
+        Annotation(
+            group=group,
+            reading=reading,
+            passage=passages[n % 100],
+            kind=kinds[n % 4],
+            body=body,
+            body_html=html,
+            author=people[n % members],
+            **(
+                {
+                    "exact": "worth",
+                    "prefix": "says something ",
+                    "suffix": " discussing.",
+                    "start": 32,
+                    "end": 37,
+                }
+                if n % 2
+                else {}
+            ),
+        )
+        for n in range(threads)
+    )
+    # Replies in waves, so each wave's parents are saved: top-level, then deeper.
+    posted: list[Reply] = []
+    for share in (0.5, 0.3, 0.2):
+        wave = []
+        for _ in range(round(replies * share)):
+            parent = rng.choice(posted) if posted else None
+            wave.append(
+                Reply(
+                    annotation=parent.annotation if parent else rng.choice(annotations),
+                    parent=parent,
+                    body=body,
+                    body_html=html,
+                    author=rng.choice(people),
+                )
+            )
+        posted += Reply.objects.bulk_create(wave)
+    for annotation in annotations:
+        annotation.reply_count = sum(1 for r in posted if r.annotation_id == annotation.pk)
+    Annotation.objects.bulk_update(annotations, ["reply_count"])
+    return group, reading, people, annotations
+
+
 def main() -> None:
+    # Production serves hashed static files, as after a deploy's collectstatic.
+    call_command("collectstatic", interactive=False, verbosity=0)
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
@@ -99,6 +172,34 @@ def main() -> None:
         page_ms = median_ms(lambda: client.get(url), runs=10, warmup=2)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
+        reading_queries = len(queries)
+
+        group, discussed, people, annotations = seed_discussion()
+        posts = Annotation.objects.count() + Reply.objects.count()
+        member = Client()
+        member.force_login(people[1])
+        page_url = reverse("discussions:reading", args=[group.slug, discussed.slug])
+        discussion_ms = median_ms(lambda: member.get(page_url), runs=10, warmup=2)
+        with CaptureQueriesContext(connection) as queries:
+            page = member.get(page_url).content.decode()
+        page_queries = len(queries)
+        thread = annotations[1]
+        reply_url = reverse("discussions:reply", args=[group.slug, discussed.slug, thread.pk])
+        post_ms = median_ms(lambda: member.post(reply_url, {"body": "Timed reply"}), runs=20)
+        with CaptureQueriesContext(connection) as queries:
+            member.post(reply_url, {"body": "Counted reply"})
+        post_queries = len(queries)
+        live_url, version = re.search(
+            r'data-live-url="([^"]+)" data-live-version="(\d+)"',
+            member.get(page_url).content.decode(),
+        ).groups()
+        live_url = live_url.replace("&amp;", "&")
+        poll_ms = median_ms(
+            lambda: member.get(live_url, HTTP_IF_NONE_MATCH=f'"{version}"'), runs=50, warmup=5
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert member.get(live_url, HTTP_IF_NONE_MATCH=f'"{version}"').status_code == 304
+        poll_queries = len(queries)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -110,7 +211,16 @@ def main() -> None:
         "import_1mb_s": round(import_ms / 1000, 3),
         "reading_passages": 2000,
         "reading_page_ms": round(page_ms, 1),
-        "reading_page_queries": len(queries),
+        "reading_page_queries": reading_queries,
+        "passages": 100,
+        "annotations": posts,
+        "page_ms": round(discussion_ms, 1),
+        "page_queries": page_queries,
+        "page_bytes": len(page),
+        "post_ms": round(post_ms, 1),
+        "post_queries": post_queries,
+        "poll_304_ms": round(poll_ms, 2),
+        "poll_304_queries": poll_queries,
     }
     print(f"Marginalia benchmarks on {connection.vendor} (median after warm-up)")
     print(f"  {'import 1 MB text (parse only)':<44} {result['parse_1mb_s']:>8.3f} s")
@@ -118,6 +228,13 @@ def main() -> None:
     print(f"  {'  passages created':<44} {passages_1mb:>8}")
     print(f"  {'reading page, 2,000 passages':<44} {result['reading_page_ms']:>8.1f} ms")
     print(f"  {'  SQL queries':<44} {result['reading_page_queries']:>8}")
+    print(f"  {'group reading page, 100 passages, 5,000 posts':<44} {result['page_ms']:>8.1f} ms")
+    print(f"  {'  SQL queries':<44} {result['page_queries']:>8}")
+    print(f"  {'  HTML size':<44} {result['page_bytes'] // 1024:>8} KB")
+    print(f"  {'post a reply':<44} {result['post_ms']:>8.1f} ms")
+    print(f"  {'  SQL queries':<44} {result['post_queries']:>8}")
+    print(f"  {'live poll, nothing new (304)':<44} {result['poll_304_ms']:>8.2f} ms")
+    print(f"  {'  SQL queries':<44} {result['poll_304_queries']:>8}")
     print(json.dumps(result))
 
 

@@ -94,18 +94,3 @@ def test_reading_in_context_is_hidden_from_everyone_else(
     assert (
         client.get(reverse("discussions:reading", args=[group.slug, other.slug])).status_code == 404
     )
-
-
-@pytest.mark.django_db
-def test_reading_page_in_a_group_queries_stay_flat(
-    client, group, member, organizer, django_assert_num_queries
-):
-    from discussions.services import assign_reading
-
-    signed_in(client, member)
-    for count in (5, 500):
-        reading = make_reading(passages=count, title=f"Size {count}")
-        assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=organizer)
-        # session, user, group with my role, assignment with reading, passages
-        with django_assert_num_queries(5):
-            client.get(reverse("discussions:reading", args=[group.slug, reading.slug]))

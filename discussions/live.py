@@ -1,0 +1,61 @@
+"""The live poll's ticket: lets a page ask "anything new?" and get its 304
+from a single query, without loading the session and the user first."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .models import Assignment, Membership
+
+SALT = "marginalia.live"
+MAX_AGE = 12 * 60 * 60
+
+
+def _session_digest(session_key: str) -> str:
+    # Only a digest goes in the URL: a session key must never reach logs.
+    return hashlib.sha256(session_key.encode()).hexdigest()[:32]
+
+
+def ticket(request, assignment: Assignment) -> str:
+    return signing.dumps(
+        {
+            "a": assignment.pk,
+            "u": request.user.pk,
+            "s": _session_digest(request.session.session_key),
+        },
+        salt=SALT,
+        compress=True,
+    )
+
+
+def current_version(request, ticket_value: str, group_slug: str, reading_slug: str) -> int | None:
+    """The discussion version, if the ticket is good and, in one query, its
+    session is still live (a sign-out ends it), its user is active, and they
+    are still a member of the group or staff. None otherwise."""
+    try:
+        claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
+    except signing.BadSignature:
+        return None
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
+    if not hmac.compare_digest(claims.get("s", ""), _session_digest(session_key)):
+        return None
+    users = get_user_model().objects.filter(pk=claims["u"], is_active=True)
+    member = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"])
+    found = (
+        Assignment.objects.filter(
+            pk=claims["a"], group__slug=group_slug, reading__slug=reading_slug
+        )
+        .filter(
+            Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
+        )
+        .filter(Exists(users))
+        .filter(Exists(member) | Exists(users.filter(is_staff=True)))
+        .values_list("discussion_version", flat=True)
+    )
+    return next(iter(found), None)

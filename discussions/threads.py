@@ -1,0 +1,74 @@
+"""How threads are shown: who sees what, and replies as a tree nested a few
+levels deep, deeper replies shown flat with whom they answer."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .models import Annotation, Reply
+
+MAX_DEPTH = 4
+
+VISIBLE = "visible"
+DELETED = "deleted"  # a placeholder, kept while replies hang on it
+HIDDEN = "hidden"  # hidden by a moderator: the author and moderators still see it, marked
+BLANKED = "blanked"  # hidden, as everyone else sees it
+
+
+def state_of(post: Annotation | Reply, user, moderator: bool) -> str:
+    if post.deleted:
+        return DELETED
+    if post.hidden:
+        return HIDDEN if moderator or post.author_id == user.pk else BLANKED
+    return VISIBLE
+
+
+def set_states(posts, user, moderator: bool) -> None:
+    for post in posts:
+        post.state = state_of(post, user, moderator)
+
+
+@dataclass
+class ReplyNode:
+    reply: Reply
+    children: list["ReplyNode"] = field(default_factory=list)
+    replying_to: str = ""
+
+
+def reply_tree(replies: list[Reply]) -> list[ReplyNode]:
+    """Replies in reading order, nested MAX_DEPTH levels. A deleted reply stays
+    as a placeholder only while a reply below it is still there."""
+    children: dict[int | None, list[Reply]] = defaultdict(list)
+    for reply in replies:
+        children[reply.parent_id].append(reply)
+    # Which replies to keep, worked out bottom-up without recursion: any depth is stored.
+    keep: dict[int, bool] = {}
+    order, stack = [], list(children[None])
+    while stack:
+        reply = stack.pop()
+        order.append(reply)
+        stack.extend(children[reply.pk])
+    for reply in reversed(order):
+        keep[reply.pk] = not reply.deleted or any(keep[c.pk] for c in children[reply.pk])
+
+    def flat_below(top: Reply) -> list[ReplyNode]:
+        nodes, stack = [], [(c, top) for c in reversed(children[top.pk])]
+        while stack:
+            reply, parent = stack.pop()
+            if keep[reply.pk]:
+                nodes.append(ReplyNode(reply, replying_to=str(parent.author)))
+                stack.extend((c, reply) for c in reversed(children[reply.pk]))
+        return nodes
+
+    def nest(parent_id: int | None, depth: int) -> list[ReplyNode]:
+        nodes = []
+        for reply in children[parent_id]:
+            if not keep[reply.pk]:
+                continue
+            if depth < MAX_DEPTH:
+                nodes.append(ReplyNode(reply, nest(reply.pk, depth + 1)))
+            else:
+                nodes.append(ReplyNode(reply))
+                nodes.extend(flat_below(reply))
+        return nodes
+
+    return nest(None, 1)

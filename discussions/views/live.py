@@ -1,0 +1,58 @@
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_safe
+
+from readings.models import Passage
+
+from .. import live
+from ..access import get_assignment_for_member
+from ..forms import DiscussionFilterForm
+from ..models import Annotation
+from .reading import discussion_of
+from .threads import _thread_context
+
+
+@require_safe
+def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
+    """Conditional GET every few seconds from an open reading page: 304 from one
+    query when nothing changed, else the passages and open threads that did."""
+    version = live.current_version(request, request.GET.get("t", ""), slug, reading_slug)
+    if version is None:
+        raise Http404
+    etag = f'"{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers={"ETag": etag})
+
+    assignment = get_assignment_for_member(request, slug, reading_slug)
+    since = request.headers.get("If-None-Match", "").strip('"')
+    changed = Annotation.objects.filter(
+        group=assignment.group,
+        reading=assignment.reading,
+        version__gt=int(since) if since.isdigit() else 0,
+    ).visible_to(request.user)
+    changed = dict(changed.values_list("pk", "passage_id"))
+    passages = list(Passage.objects.filter(pk__in=set(changed.values())))
+    members = assignment.group.memberships.select_related("user")
+    filters = DiscussionFilterForm(request.GET, members=members)
+    discussion_of(request, assignment, filters, passages=passages)
+    open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
+    threads = []
+    for annotation in Annotation.objects.filter(pk__in=open_ids & set(changed)).select_related(
+        "passage", "author"
+    ):
+        annotation.group, annotation.reading = assignment.group, assignment.reading
+        html = render_to_string(
+            "discussions/_thread.html", _thread_context(request, annotation), request=request
+        )
+        threads.append((annotation.pk, html))
+    context = {
+        "passages": passages,
+        "threads": threads,
+        "group": assignment.group,
+        "reading": assignment.reading,
+    }
+    response = render(request, "discussions/_live.html", context)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,94 @@
+"""The live poll: a conditional GET that answers 304 from one query when
+nothing changed, and otherwise the passages and open threads that did."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from discussions.models import Membership
+from discussions.services import post_reply
+from tests.conftest import make_annotation, signed_in
+
+
+def live_url(client, group, reading):
+    page = client.get(
+        reverse("discussions:reading", args=[group.slug, reading.slug])
+    ).content.decode()
+    match = re.search(r'data-live-url="([^"]+)" data-live-version="(\d+)"', page)
+    return match.group(1).replace("&amp;", "&"), f'"{match.group(2)}"'
+
+
+@pytest.mark.django_db
+def test_nothing_new_is_a_304_from_one_query(
+    client, group, member, assigned_reading, django_assert_num_queries
+):
+    make_annotation(group, assigned_reading, member, body="Before")
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304 and response["ETag"] == etag
+
+
+@pytest.mark.django_db
+def test_a_new_reply_comes_with_its_passage_and_open_thread(
+    client, group, member, organizer, assigned_reading
+):
+    question = make_annotation(group, assigned_reading, member, body="Before", words="worth")
+    quiet = assigned_reading.passages.get(position=3)
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    post_reply(annotation=question, parent=None, body="Fresh reply", author=organizer)
+
+    response = client.get(url + f"&open={question.pk}", HTTP_IF_NONE_MATCH=etag)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{int(etag.strip(chr(34))) + 1}"'
+    anchor = question.passage.anchor
+    assert f'<template data-live="text-{anchor}">' in html
+    assert f'<template data-live="margin-{anchor}">' in html and "1 reply" in html
+    assert f'<template data-live="thread-{question.pk}">' in html and "Fresh reply" in html
+    assert f"text-{quiet.anchor}" not in html  # unchanged passages are not sent
+    # Asked again with the new version: nothing more.
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+@pytest.mark.django_db
+def test_new_annotations_respect_privacy(client, group, member, organizer, assigned_reading):
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    make_annotation(
+        group, assigned_reading, organizer, kind="note", body="Organizer's private note"
+    )
+    html = client.get(url, HTTP_IF_NONE_MATCH=etag).content.decode()
+    assert "private note" not in html
+
+
+@pytest.mark.django_db
+def test_the_ticket_stops_working_after_sign_out_or_removal(
+    client, group, member, organizer, assigned_reading
+):
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    Membership.objects.filter(user=member).delete()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+    signed_in(client, organizer)
+    url, etag = live_url(client, group, assigned_reading)
+    client.post(reverse("account_logout"))
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_ticket_is_bound_to_its_session_and_reading(
+    client, group, member, organizer, assigned_reading
+):
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    other = signed_in(type(client)(), organizer)  # another session entirely
+    assert other.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+    wrong_reading = url.replace(f"/r/{assigned_reading.slug}/", "/r/another-reading/")
+    assert client.get(wrong_reading, HTTP_IF_NONE_MATCH=etag).status_code == 404
+    tampered = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
+    assert client.get(tampered, HTTP_IF_NONE_MATCH=etag).status_code == 404

@@ -1,0 +1,153 @@
+"""Members discuss a reading in two browsers: select words, ask, reply, and see
+each other's posts arrive without reloading. Hostile bodies never run."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from discussions.models import Annotation
+from discussions.services import assign_reading, create_group
+from readings.models import Passage, Reading
+from tests.conftest import PASSWORD, add_member, make_user
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+TEXTS = [
+    "Kitchen tables were where the circle met, week after week.",
+    "They read aloud, and argued over every line they read.",
+]
+
+
+@pytest.fixture
+def circle(transactional_db):
+    asker = make_user("asker@example.org", "Ada Asker")
+    replier = make_user("replier@example.org", "Rex Replier")
+    group = create_group(name="Kitchen table", description="", creator=asker)
+    add_member(group, replier)
+    reading = Reading.objects.create(
+        title="Study circles", slug="study-circles", status="published"
+    )
+    for position, text in enumerate(TEXTS, start=1):
+        Passage.objects.create(
+            reading=reading, position=position, anchor=f"p-00000{position}", text=text, html=text
+        )
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=asker)
+    return {"asker": asker, "replier": replier, "url": f"/g/{group.slug}/r/{reading.slug}/"}
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """Sign a person in, in a browser of their own, at a URL; closed after the test."""
+    contexts = []
+
+    def open_page(user, url):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1300, "height": 900}
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, user.email, PASSWORD)
+        page.goto(url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def test_ask_about_selected_words_and_see_the_reply_arrive(open_as, circle):
+    asker = open_as(circle["asker"], circle["url"])
+    first = asker.locator("[data-passage-text]").first
+    first.dblclick(position={"x": 4, "y": 8})  # a double click selects the first word
+    toolbar = asker.get_by_role("toolbar", name="Discuss the selected words")
+    expect(toolbar).to_be_visible()
+    toolbar.get_by_role("button", name="Ask a question").click()
+    composer = asker.locator("[data-compose-form]")
+    expect(composer).to_contain_text("On the words: Kitchen")
+    composer.get_by_label("Your question or comment").fill("Whose kitchen was it?")
+    composer.get_by_role("button", name="Ask a question").click()
+
+    expect(first.locator("mark")).to_have_text("Kitchen")
+    annotation = Annotation.objects.get()
+    assert (annotation.exact, annotation.start, annotation.end) == ("Kitchen", 0, 7)
+    asker.get_by_role("link", name="Ada Asker: Whose kitchen was it?").click()
+    thread = asker.locator(f"#thread-{annotation.pk}")
+    expect(thread).to_contain_text("Whose kitchen was it?")
+
+    replier = open_as(circle["replier"], circle["url"])
+    replier.get_by_role("link", name="Ada Asker: Whose kitchen was it?").click()
+    replier.get_by_label("Your reply").fill("Her grandmother's, in Malmö.")
+    replier.get_by_role("button", name="Post").click()
+    expect(replier.locator(f"#thread-{annotation.pk}")).to_contain_text("Her grandmother's")
+    posted = time.monotonic()
+
+    # The asker never reloads: the reply arrives in the open thread and the margin.
+    expect(thread.locator(".replies")).to_contain_text(
+        "Her grandmother's, in Malmö.", timeout=5_000
+    )
+    latency = time.monotonic() - posted
+    expect(asker.locator(".margin").first).to_contain_text("1 reply", timeout=5_000)
+    print(f"\nlive update latency: {latency:.2f} s")
+    assert latency < 5
+
+
+def test_keyboard_selection_then_q(open_as, circle):
+    page = open_as(circle["asker"], circle["url"])
+    second = page.locator("[data-passage-text]").nth(1)
+    second.focus()
+    expect(second).to_be_focused()
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("q")
+    composer = page.locator("[data-compose-form]")
+    expect(composer).to_contain_text("On the words: They")
+    expect(composer.get_by_label("Your question or comment")).to_be_focused()
+    page.keyboard.type("Who is they?")
+    composer.get_by_role("button", name="Ask a question").click()
+    expect(second.locator("mark")).to_have_text("They")
+    assert Annotation.objects.get().kind == "question"
+
+
+HOSTILE = [
+    "<script>alert('script')</script>",
+    "<img src=x onerror=alert('img')>",
+    "[click](javascript:alert('link'))",
+    "[click](&#106;avascript:alert('entity'))",
+    "<svg onload=alert('svg')></svg>",
+    "<iframe src=\"javascript:alert('frame')\"></iframe>",
+    "[x](data:text/html,<script>alert('data')</script>)",
+    "<a href=\"javascript:alert('raw')\">raw</a>",
+    "**bold** <b onmouseover=alert('hover')>hover me</b>",
+    "`<script>alert('code')</script>`",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('math')>",
+    "@Rex Replier <script>alert('mention')</script>",
+]
+
+
+def test_hostile_bodies_never_run(open_as, circle):
+    dialogs = []
+    asker = open_as(circle["asker"], circle["url"])
+    asker.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for body in HOSTILE:
+        asker.get_by_role("link", name="Comment").first.click()
+        composer = asker.locator("[data-compose-form]")
+        composer.get_by_label("Your question or comment").fill(body)
+        composer.get_by_role("button", name="Comment").click()
+        expect(composer).to_have_count(0)
+    assert Annotation.objects.count() == len(HOSTILE)
+
+    replier = open_as(circle["replier"], circle["url"])
+    replier.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for link in replier.locator("[data-thread-link]").all():
+        link.click()
+    for annotation in Annotation.objects.all():
+        replier.goto(f"{circle['url']}t/{annotation.pk}/")
+        for element in replier.locator(".post-body *").all():
+            element.hover()
+        hrefs = replier.eval_on_selector_all(".post-body a", "links => links.map(a => a.href)")
+        assert all(href.startswith(("http://", "https://", "mailto:")) for href in hrefs)
+    replier.wait_for_timeout(500)
+    assert dialogs == []
