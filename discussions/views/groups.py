@@ -55,6 +55,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
         "members": members,
         "is_member": any(m.user_id == request.user.pk for m in members),
         "is_organizer": is_organizer,
+        "is_moderator": can(group, Membership.Role.FACILITATOR),
         "assignment_form": AssignmentForm(group=group) if is_organizer else None,
     }
     return render(request, "discussions/group.html", context)

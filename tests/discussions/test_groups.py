@@ -78,6 +78,14 @@ def test_group_page_shows_members_and_roles(client, group, member):
     # Members do not get the organizers' controls.
     assert "Add a reading to the syllabus" not in page
     assert "Members and invitations" not in page
+    assert "/moderation/" not in page
+
+
+@pytest.mark.django_db
+def test_facilitators_get_the_moderation_link(client, group, facilitator):
+    page = signed_in(client, facilitator).get(f"/g/{group.slug}/").content.decode()
+    assert f'href="/g/{group.slug}/moderation/">Moderation</a>' in page
+    assert "Members and invitations" not in page
 
 
 @pytest.mark.django_db
