@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from readings.models import Reading
 
-from .models import ROLE_RANK, Annotation, Assignment, Group, Membership, Reply
+from .models import ROLE_RANK, Annotation, Assignment, Group, Meeting, Membership, Reply
 
 
 def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER) -> Group:
@@ -31,9 +31,11 @@ def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER)
     return group
 
 
-def get_assignment_for_member(request, group_slug: str, reading_slug: str) -> Assignment:
-    """A published reading on the syllabus of a group the user belongs to."""
-    group = get_group_for_member(request, group_slug)
+def get_assignment_for_member(
+    request, group_slug: str, reading_slug: str, role: str = Membership.Role.MEMBER
+) -> Assignment:
+    """A published reading on the syllabus of a group the user holds `role` in."""
+    group = get_group_for_member(request, group_slug, role=role)
     assignment = get_object_or_404(
         Assignment.objects.select_related("reading"),
         group=group,
@@ -83,3 +85,19 @@ def require_author(request, post) -> None:
     """Only a post's author edits or deletes it."""
     if post.author_id != request.user.pk:
         raise PermissionDenied
+
+
+def get_meeting_for_member(
+    request, group_slug: str, meeting_id: int, role: str = Membership.Role.MEMBER
+):
+    """A meeting of a group the user holds `role` in, with its group set."""
+    group = get_group_for_member(request, group_slug, role=role)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related(
+            "reading", "current_item__passage", "current_item__thread__author"
+        ),
+        pk=meeting_id,
+        group=group,
+    )
+    meeting.group = group
+    return meeting

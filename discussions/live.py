@@ -11,7 +11,7 @@ from django.core import signing
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from .models import Assignment, Membership
+from .models import Assignment, Meeting, Membership
 
 SALT = "marginalia.live"
 MAX_AGE = 12 * 60 * 60
@@ -34,10 +34,12 @@ def ticket(request, assignment: Assignment) -> str:
     )
 
 
-def current_version(request, ticket_value: str, group_slug: str, reading_slug: str) -> int | None:
-    """The discussion version, if the ticket is good and, in one query, its
-    session is still live (a sign-out ends it), its user is active, and they
-    are still a member of the group or staff. None otherwise."""
+def current_version(
+    request, ticket_value: str, group_slug: str, *, reading_slug: str = "", meeting_id: int = 0
+) -> int | None:
+    """The discussion version, if the ticket is good for this reading (or this
+    meeting of it) and, in one query, its session is still live (a sign-out ends
+    it), its user is active, and they are still a member of the group or staff."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -47,11 +49,16 @@ def current_version(request, ticket_value: str, group_slug: str, reading_slug: s
         return None
     users = get_user_model().objects.filter(pk=claims["u"], is_active=True)
     member = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"])
-    found = (
-        Assignment.objects.filter(
-            pk=claims["a"], group__slug=group_slug, reading__slug=reading_slug
+    found = Assignment.objects.filter(pk=claims["a"], group__slug=group_slug)
+    if reading_slug:
+        found = found.filter(reading__slug=reading_slug)
+    if meeting_id:
+        meeting = Meeting.objects.filter(
+            pk=meeting_id, group=OuterRef("group"), reading=OuterRef("reading")
         )
-        .filter(
+        found = found.filter(Exists(meeting))
+    found = (
+        found.filter(
             Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
         )
         .filter(Exists(users))

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import groups, home, live, members, moderation, reading, syllabus, threads
+from .views import (
+    agenda,
+    groups,
+    home,
+    live,
+    meetings,
+    members,
+    moderation,
+    reading,
+    syllabus,
+    threads,
+)
 
 app_name = "discussions"
 
@@ -23,6 +34,34 @@ urlpatterns = [
     path("g/<slug:slug>/r/<slug:reading_slug>/", reading.reading_page, name="reading"),
     path("g/<slug:slug>/r/<slug:reading_slug>/annotate/", reading.annotate, name="annotate"),
     path("g/<slug:slug>/r/<slug:reading_slug>/live/", live.poll, name="live"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/agenda/", agenda.agenda, name="agenda"),
+    path(
+        "g/<slug:slug>/r/<slug:reading_slug>/agenda/edit/",
+        agenda.agenda_action,
+        name="agenda_action",
+    ),
+    path(
+        "g/<slug:slug>/r/<slug:reading_slug>/agenda/<int:item_id>/",
+        agenda.item_action,
+        name="agenda_item",
+    ),
+    path("g/<slug:slug>/r/<slug:reading_slug>/agenda/guide/", agenda.guide, name="guide"),
+    path(
+        "g/<slug:slug>/r/<slug:reading_slug>/agenda/guide.md",
+        agenda.guide,
+        {"fmt": "md"},
+        name="guide_markdown",
+    ),
+    path(
+        "g/<slug:slug>/r/<slug:reading_slug>/meetings/start/", meetings.start, name="start_meeting"
+    ),
+    path("g/<slug:slug>/m/<int:meeting_id>/", meetings.meeting, name="meeting"),
+    path("g/<slug:slug>/m/<int:meeting_id>/live/", meetings.meeting_live, name="meeting_live"),
+    path(
+        "g/<slug:slug>/m/<int:meeting_id>/summary.md",
+        meetings.summary_markdown,
+        name="summary_markdown",
+    ),
     path(THREAD, threads.thread, name="thread"),
     path(THREAD + "reply/", threads.reply, name="reply"),
     path(THREAD + "edit/", threads.edit, name="edit"),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from discussions import services
 from discussions.models import Assignment
 from tests.conftest import make_annotation
 
@@ -26,7 +27,8 @@ SIGNED_IN_GET_ONLY = "L 405 405 405 405 405"
 ADMIN_MODEL = ("A A A A A 403", "A A A A A 403")  # staff without that model's permission
 ADMIN_OBJECT = ("A A A A A R", "A A A A A R")  # the admin sends /<id>/ on to /<id>/change/
 
-THREAD = "g/<slug:slug>/r/<slug:reading_slug>/t/<int:thread_id>/"
+READING = "g/<slug:slug>/r/<slug:reading_slug>/"
+THREAD = READING + "t/<int:thread_id>/"
 
 EXPECTED = {
     # The home page: a landing page or the dashboard.
@@ -50,6 +52,17 @@ EXPECTED = {
     "g/<slug:slug>/r/<slug:reading_slug>/annotate/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 400"),
     # The live poll wants the signed ticket its page gives out; without it, nothing.
     "g/<slug:slug>/r/<slug:reading_slug>/live/": ("404 404 404 404 404 404", GET_ONLY),
+    # Agendas: facilitators, organizers and staff. The meeting runs: members follow it,
+    # facilitators drive it; it has no summary to export until it ends.
+    READING + "agenda/": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
+    READING + "agenda/edit/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
+    READING + "agenda/<int:item_id>/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
+    READING + "agenda/guide/": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
+    READING + "agenda/guide.md": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
+    READING + "meetings/start/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
+    "g/<slug:slug>/m/<int:meeting_id>/": ("L 404 200 200 200 200", "L 404 403 R R R"),
+    "g/<slug:slug>/m/<int:meeting_id>/live/": ("404 404 404 404 404 404", GET_ONLY),
+    "g/<slug:slug>/m/<int:meeting_id>/summary.md": ("L 404 404 404 404 404", SIGNED_IN_GET_ONLY),
     THREAD: ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
     THREAD + "reply/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 400"),
     THREAD + "edit/": (SIGNED_IN_GET_ONLY, "L 404 R 403 403 403"),
@@ -149,6 +162,11 @@ def answer(response) -> str:
 def test_access(pattern, group, organizer, facilitator, member, outsider, staff, assigned_reading):
     people = dict(zip(ROLES, (None, outsider, member, facilitator, organizer, staff), strict=True))
     question = make_annotation(group, assigned_reading, member)
+    item = services.add_agenda_item(
+        group=group, reading=assigned_reading, text="What is it for?", minutes=5, seen_version=0
+    )
+    services.publish_agenda(group=group, reading=assigned_reading, actor=organizer, seen_version=1)
+    meeting = services.start_meeting(group=group, reading=assigned_reading, actor=organizer)
     values = {
         "slug": assigned_reading.slug if pattern.startswith("library/") else group.slug,
         "code": group.invite_code,
@@ -158,6 +176,8 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "assignment_id": Assignment.objects.get().pk,
         "reading_slug": assigned_reading.slug,
         "thread_id": question.pk,
+        "item_id": item.pk,
+        "meeting_id": meeting.pk,
         "key": "not-a-real-key",
         "uidb36": "1",
         "content_type_id": "1",

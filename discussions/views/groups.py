@@ -12,6 +12,8 @@ from ..access import can, get_group_for_member
 from ..forms import AssignmentForm, GroupForm
 from ..models import ROLE_RANK, Membership
 
+MEETINGS_SHOWN = 20
+
 
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
@@ -50,6 +52,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
     is_organizer = can(group, Membership.Role.ORGANIZER)
     context = {
         "group": group,
+        "meetings": list(group.meetings.select_related("reading")[:MEETINGS_SHOWN]),
         "syllabus": upcoming + undated,
         "past": past[::-1],
         "members": members,

@@ -9,7 +9,7 @@ from .. import live
 from ..access import get_assignment_for_member
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from .reading import discussion_of
+from .reading import discussion_of, running_meeting
 from .threads import _thread_context
 
 
@@ -17,7 +17,9 @@ from .threads import _thread_context
 def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     """Conditional GET every few seconds from an open reading page: 304 from one
     query when nothing changed, else the passages and open threads that did."""
-    version = live.current_version(request, request.GET.get("t", ""), slug, reading_slug)
+    version = live.current_version(
+        request, request.GET.get("t", ""), slug, reading_slug=reading_slug
+    )
     if version is None:
         raise Http404
     etag = f'"{version}"'
@@ -51,6 +53,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "threads": threads,
         "group": assignment.group,
         "reading": assignment.reading,
+        "meeting": running_meeting(assignment.group, assignment.reading),
     }
     response = render(request, "discussions/_live.html", context)
     response["ETag"] = etag

@@ -18,7 +18,7 @@ from ..access import can, get_assignment_for_member
 from ..anchoring import mark_html
 from ..bodies import excerpt
 from ..forms import AnnotationForm, DiscussionFilterForm
-from ..models import Annotation, Assignment, Membership
+from ..models import AgendaItem, Annotation, Assignment, Meeting, Membership
 from ..threads import BLANKED, DELETED, set_states
 
 # Posts on a passage (threads and replies) from which each heat level starts.
@@ -29,6 +29,14 @@ QUESTION_SORTS = {
     "newest": lambda a: (-a.created.timestamp(), 0),
     "passage": lambda a: (a.passage.position, a.start or 0, a.created),
 }
+
+
+def running_meeting(group, reading) -> Meeting | None:
+    return (
+        Meeting.objects.filter(group=group, reading=reading, ended=None)
+        .select_related("current_item__passage")
+        .first()
+    )
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -93,15 +101,27 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
             },
             reading=reading,
         )
+    agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
+    agenda.sort(
+        key=lambda item: (
+            by_pk[item.passage_id].position if item.passage_id in by_pk else 0,
+            item.start or 0,
+        )
+    )
+    for item in agenda:
+        item.passage = by_pk.get(item.passage_id)
     context = {
         "group": group,
         "reading": reading,
         "assignment": assignment,
+        "agenda": agenda,
+        "meeting": running_meeting(group, reading),
         "passages": passages,
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
         "filters": filters,
         "questions": questions,
         "compose": compose,
+        "facilitator": can(group, Membership.Role.FACILITATOR),
         # The row the composer opens in; none when its passage is not in the reading.
         "compose_anchor": next(
             (p.anchor for p in passages if compose and p.anchor == compose["passage"].value()), ""
@@ -138,13 +158,27 @@ def render_passage(request: HttpRequest, assignment: Assignment, passage, compos
 @require_POST
 def annotate(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    form = AnnotationForm(request.POST, reading=assignment.reading)
+    facilitator = can(assignment.group, Membership.Role.FACILITATOR)
+    form = AnnotationForm(request.POST, reading=assignment.reading, facilitator=facilitator)
     if not form.is_valid():
         passage = form.cleaned_data.get("passage")
         if is_htmx(request) and passage:
             return HttpResponse(render_passage(request, assignment, passage, form), status=400)
         return _page(request, assignment, compose=form, status=400)
     data = form.cleaned_data
+    if data["kind"] == AnnotationForm.AGENDA:
+        item = services.add_agenda_item(
+            group=assignment.group,
+            reading=assignment.reading,
+            text=data["body"],
+            minutes=10,
+            passage=data["passage"],
+            selector=data["selector"],
+            seen_version=assignment.agenda_version,
+        )
+        messages.success(request, "Added to the agenda as a draft.")
+        url = reverse("discussions:agenda", args=[slug, reading_slug]) + f"#item-{item.pk}"
+        return HttpResponse(headers={"HX-Redirect": url}) if is_htmx(request) else redirect(url)
     annotation = services.post_annotation(
         group=assignment.group,
         reading=assignment.reading,

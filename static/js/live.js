@@ -3,7 +3,7 @@
 // Nothing is replaced while the reader is typing or selecting inside it.
 
 const config = document.querySelector("[data-live-url]");
-const INTERVAL = 2500;
+const INTERVAL = 2000;
 
 if (config) {
   let version = `"${config.dataset.liveVersion}"`;
@@ -30,8 +30,14 @@ if (config) {
         continue;
       }
       const replacement = piece.content.firstElementChild;
+      const followed = current.dataset.followAnchor;
       current.replaceWith(replacement);
       window.htmx?.process(replacement);
+      // Following a meeting: the reading scrolls to the passage now discussed.
+      const anchor = replacement.dataset.followAnchor;
+      if (anchor && anchor !== followed) {
+        document.getElementById(anchor)?.scrollIntoView({ behavior: "smooth", block: "center" });
+      }
     }
     return applied;
   };

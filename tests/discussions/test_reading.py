@@ -273,7 +273,8 @@ def test_reading_page_queries_stay_flat(
         if n % 3 == 0:
             post_reply(annotation=annotation, parent=None, body="Reply", author=member)
     signed_in(client, member)
-    # session, user, group with my role, assignment with reading, members, annotations, passages
-    with django_assert_num_queries(7):
+    # session, user, group with my role, assignment with reading, members, annotations,
+    # passages, published agenda, running meeting
+    with django_assert_num_queries(9):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations

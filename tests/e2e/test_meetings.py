@@ -1,0 +1,65 @@
+"""A facilitator prepares and runs a meeting; a member's page follows it live."""
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from discussions.services import assign_reading, create_group
+from readings.models import Passage, Reading
+from tests.conftest import PASSWORD, add_member, make_user
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_member_follows_the_meeting(browser, live_server, transactional_db):
+    facilitator = make_user("fran@example.org", "Fran Facilitator")
+    member = make_user("milo@example.org", "Milo Member")
+    group = create_group(name="Evening circle", description="", creator=facilitator)
+    add_member(group, member)
+    reading = Reading.objects.create(title="On meetings", slug="on-meetings", status="published")
+    for n, text in enumerate(
+        ["The first passage is about time.", "The second is about place."], start=1
+    ):
+        Passage.objects.create(
+            reading=reading, position=n, anchor=f"p-meet0{n}", text=text, html=text
+        )
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=facilitator)
+
+    contexts = [browser.new_context(base_url=live_server.url) for _ in range(2)]
+    lead, follower = (context.new_page() for context in contexts)
+    try:
+        sign_in(lead, facilitator.email, PASSWORD)
+        lead.goto(f"/g/{group.slug}/r/{reading.slug}/agenda/")
+        for text, minutes in [("Why does time matter?", "10"), ("And place?", "5")]:
+            lead.get_by_label("Question", exact=True).last.fill(text)
+            lead.get_by_label("Minutes", exact=True).last.fill(minutes)
+            lead.get_by_role("button", name="Add question").click()
+        expect(lead.get_by_text("2 questions, 15 minutes in all; 2 drafts")).to_be_visible()
+        lead.get_by_role("button", name="Publish").click()
+        expect(lead.get_by_text("Published 2 questions.")).to_be_visible()
+        lead.get_by_role("button", name="Start meeting").click()
+        expect(lead.get_by_role("heading", name="Why does time matter?")).to_be_visible()
+
+        sign_in(follower, member.email, PASSWORD)
+        follower.goto(lead.url)
+        expect(follower.get_by_role("heading", name="Why does time matter?")).to_be_visible()
+        expect(follower.get_by_role("button", name="Next")).to_have_count(0)
+
+        lead.get_by_role("button", name="Next").click()
+        pressed = time.monotonic()
+        expect(follower.get_by_role("heading", name="And place?")).to_be_visible(timeout=3_000)
+        latency = time.monotonic() - pressed
+        print(f"\nmeeting follow latency: {latency:.2f} s")
+        assert latency < 3
+
+        lead.get_by_role("button", name="End meeting").click()
+        expect(lead.get_by_role("heading", name="Questions covered")).to_be_visible()
+        covered = lead.get_by_role("region", name="Questions covered")
+        expect(covered).to_contain_text("Why does time matter?")
+        expect(covered).to_contain_text("And place?")
+        expect(lead.get_by_role("region", name="Attendance (2)")).to_contain_text("Milo Member")
+    finally:
+        for context in contexts:
+            context.close()
