@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from readings.models import Passage, Reading
 
-from .anchoring import Selector
+from .anchoring import Selector, resolve_selector
 from .bodies import excerpt, render_body
 from .models import (
     AgendaItem,
@@ -432,13 +432,8 @@ def publish_agenda(*, group: Group, reading: Reading, actor, seen_version: int) 
             if item.thread is None:
                 selector = None
                 if item.start is not None:
-                    text = item.passage.text
-                    selector = Selector(
-                        item.exact,
-                        text[max(0, item.start - 32) : item.start],
-                        text[item.end : item.end + 32],
-                        item.start,
-                        item.end,
+                    selector = resolve_selector(
+                        item.passage.text, exact=item.exact, start=item.start, end=item.end
                     )
                 item.thread = post_annotation(
                     group=group,

@@ -42,10 +42,9 @@ def _page(request: HttpRequest, assignment: Assignment, add_form=None, failed=No
                 "version": version,
             },
         )
-    on_agenda = {item.promoted_from_id for item in items}
-    questions = [
-        q
-        for q in Annotation.objects.filter(
+    # Open questions not on the agenda yet (a promoted question is an item's thread).
+    questions = list(
+        Annotation.objects.filter(
             group=group,
             reading=reading,
             kind=Annotation.Kind.QUESTION,
@@ -56,8 +55,7 @@ def _page(request: HttpRequest, assignment: Assignment, add_form=None, failed=No
         .exclude(agenda_items__isnull=False)
         .select_related("author")
         .order_by("-vote_count", "created")
-        if q.pk not in on_agenda
-    ]
+    )
     other_groups = (
         Group.objects.filter(
             memberships__user=request.user,
