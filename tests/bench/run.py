@@ -16,6 +16,7 @@ import re
 import statistics
 import sys
 import time
+from html import escape as html_escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,8 +39,8 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 
 from discussions.bodies import render_body  # noqa: E402
-from discussions.models import Annotation, Reply  # noqa: E402
-from discussions.services import assign_reading, create_group  # noqa: E402
+from discussions.models import Annotation, Assignment, Reply  # noqa: E402
+from discussions.services import assign_reading, create_group, post_reply  # noqa: E402
 from readings.importers import parse  # noqa: E402
 from readings.services import import_reading  # noqa: E402
 from tests.conftest import add_member, make_reading, make_user  # noqa: E402
@@ -153,6 +154,43 @@ def seed_discussion(threads: int = 1000, replies: int = 4000, members: int = 30)
     return group, reading, people, annotations
 
 
+def raw_baseline(group_id: int, reading_id: int) -> str:
+    """The reading page's rows, one raw SQL query per table, joined into HTML by
+    plain string building: no ORM, no templates. What the page is measured against."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT title, author FROM readings_reading WHERE id = %s", [reading_id])
+        title, author = cursor.fetchone()
+        cursor.execute(
+            "SELECT id, anchor, html FROM readings_passage WHERE reading_id = %s ORDER BY position",
+            [reading_id],
+        )
+        passages = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, passage_id, kind, author_id, body_html, reply_count"
+            " FROM discussions_annotation"
+            " WHERE group_id = %s AND reading_id = %s AND deleted IS NULL ORDER BY created",
+            [group_id, reading_id],
+        )
+        annotations = cursor.fetchall()
+        cursor.execute(
+            "SELECT u.id, u.display_name FROM accounts_user u"
+            " WHERE u.id IN (SELECT user_id FROM discussions_membership WHERE group_id = %s)",
+            [group_id],
+        )
+        names = dict(cursor.fetchall())
+    by_passage = {}
+    for row in annotations:
+        by_passage.setdefault(row[1], []).append(row)
+    parts = [f"<h1>{html_escape(title)}</h1><p>{html_escape(author)}</p>"]
+    for passage_id, anchor, passage_html in passages:
+        parts.append(f'<section id="{anchor}"><p>{passage_html}</p><ul>')
+        for pk, _, kind, author_id, body_html, replies in by_passage.get(passage_id, []):
+            name = html_escape(names.get(author_id, ""))
+            parts.append(f'<li id="a-{pk}">{kind} {name}: {body_html[:120]} ({replies})</li>')
+        parts.append("</ul></section>")
+    return "".join(parts)
+
+
 def main() -> None:
     # Production serves hashed static files, as after a deploy's collectstatic.
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -183,6 +221,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             page = member.get(page_url).content.decode()
         page_queries = len(queries)
+        baseline_ms = median_ms(lambda: raw_baseline(group.pk, discussed.pk), runs=10, warmup=2)
         thread = annotations[1]
         reply_url = reverse("discussions:reply", args=[group.slug, discussed.slug, thread.pk])
         post_ms = median_ms(lambda: member.post(reply_url, {"body": "Timed reply"}), runs=20)
@@ -194,12 +233,24 @@ def main() -> None:
             member.get(page_url).content.decode(),
         ).groups()
         live_url = live_url.replace("&amp;", "&")
+
         poll_ms = median_ms(
             lambda: member.get(live_url, HTTP_IF_NONE_MATCH=f'"{version}"'), runs=50, warmup=5
         )
         with CaptureQueriesContext(connection) as queries:
             assert member.get(live_url, HTTP_IF_NONE_MATCH=f'"{version}"').status_code == 304
         poll_queries = len(queries)
+
+        # A poll with one new reply since the page's version: that thread's passage comes back.
+        def poll_after_one_reply():
+            before = Assignment.objects.get(group=group, reading=discussed).discussion_version
+            post_reply(annotation=thread, parent=None, body="New", author=people[2])
+            start = time.perf_counter()
+            response = member.get(live_url, HTTP_IF_NONE_MATCH=f'"{before}"')
+            assert response.status_code == 200
+            return (time.perf_counter() - start) * 1000
+
+        poll_new_ms = statistics.median(poll_after_one_reply() for _ in range(10))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -216,11 +267,14 @@ def main() -> None:
         "annotations": posts,
         "page_ms": round(discussion_ms, 1),
         "page_queries": page_queries,
+        "baseline_ms": round(baseline_ms, 1),
+        "ratio": round(discussion_ms / baseline_ms, 1),
         "page_bytes": len(page),
         "post_ms": round(post_ms, 1),
         "post_queries": post_queries,
         "poll_304_ms": round(poll_ms, 2),
         "poll_304_queries": poll_queries,
+        "poll_new_ms": round(poll_new_ms, 1),
     }
     print(f"Marginalia benchmarks on {connection.vendor} (median after warm-up)")
     print(f"  {'import 1 MB text (parse only)':<44} {result['parse_1mb_s']:>8.3f} s")
@@ -231,10 +285,13 @@ def main() -> None:
     print(f"  {'group reading page, 100 passages, 5,000 posts':<44} {result['page_ms']:>8.1f} ms")
     print(f"  {'  SQL queries':<44} {result['page_queries']:>8}")
     print(f"  {'  HTML size':<44} {result['page_bytes'] // 1024:>8} KB")
+    print(f"  {'  raw baseline (SQL + string building)':<44} {result['baseline_ms']:>8.1f} ms")
+    print(f"  {'  page / baseline':<44} {result['ratio']:>8.1f} x")
     print(f"  {'post a reply':<44} {result['post_ms']:>8.1f} ms")
     print(f"  {'  SQL queries':<44} {result['post_queries']:>8}")
     print(f"  {'live poll, nothing new (304)':<44} {result['poll_304_ms']:>8.2f} ms")
     print(f"  {'  SQL queries':<44} {result['poll_304_queries']:>8}")
+    print(f"  {'live poll, one new reply (200)':<44} {result['poll_new_ms']:>8.1f} ms")
     print(json.dumps(result))
 
 
