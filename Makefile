@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench load clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python tests/bench/run.py
+
+load: $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-load.txt
+	$(BIN)/python tests/load/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
