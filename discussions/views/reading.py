@@ -53,8 +53,11 @@ def discussion_of(request: HttpRequest, assignment: Assignment, filters=None, pa
         annotations = annotations.filter(passage__in=passages)
     annotations = list(annotations.select_related("author"))
     set_states(annotations, user, moderator)
+    # One reverse() for the page, not two per thread: thread URLs share this prefix.
+    base = reverse("discussions:reading", args=[group.slug, reading.slug])
     for annotation in annotations:
         annotation.summary = excerpt(annotation.body_html, SUMMARY_LENGTH)
+        annotation.url = f"{base}t/{annotation.pk}/"
     activity = defaultdict(int)
     for annotation in annotations:
         if annotation.kind != Annotation.Kind.NOTE:

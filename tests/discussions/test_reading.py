@@ -48,6 +48,8 @@ def test_ask_a_question_about_exact_words(client, group, member, assigned_readin
     assert f"says {mark} discussing" in page
     assert "1 question · 0 comments" in page
     assert "Maya Member:</span> What is worth discussing?" in page
+    thread = reverse("discussions:thread", args=[group.slug, assigned_reading.slug, annotation.pk])
+    assert f'<a href="{thread}" hx-get="{thread}"' in page
 
 
 @pytest.mark.django_db
