@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
 from .models import Assignment, Meeting, Membership
@@ -66,3 +67,22 @@ def current_version(
         .values_list("discussion_version", flat=True)
     )
     return next(iter(found), None)
+
+
+def unchanged(request, group_slug: str, **where) -> tuple[str, HttpResponse | None]:
+    """The poll's ETag, and the whole answer when nothing else is needed: a 304
+    when the page already has this version. A ticket that fails is a 404."""
+    version = current_version(request, request.GET.get("t", ""), group_slug, **where)
+    if version is None:
+        raise Http404
+    etag = f'"{version}"'
+    if request.headers.get("If-None-Match") == etag:
+        return etag, HttpResponseNotModified(headers={"ETag": etag})
+    return etag, None
+
+
+def with_etag(response: HttpResponse, etag: str) -> HttpResponse:
+    """A poll's answer with changes: the version it brings, never cached."""
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-store"
+    return response

@@ -2,6 +2,8 @@
 recorded in the group's log), the syllabus, and the discussion of a reading
 (each bumping its version, which live pages poll)."""
 
+from dataclasses import asdict
+
 from allauth.account.adapter import get_adapter
 from django.db import transaction
 from django.db.models import F
@@ -205,15 +207,6 @@ def post_annotation(
 ) -> Annotation:
     body_html = render_body(body, mentions=mention_links(group, reading))
     with transaction.atomic():
-        fields = {}
-        if selector:
-            fields = {
-                "exact": selector.exact,
-                "prefix": selector.prefix,
-                "suffix": selector.suffix,
-                "start": selector.start,
-                "end": selector.end,
-            }
         return Annotation.objects.create(
             group=group,
             reading=reading,
@@ -223,7 +216,7 @@ def post_annotation(
             body_html=body_html,
             author=author,
             version=_next_version(group, reading),
-            **fields,
+            **(asdict(selector) if selector else {}),
         )
 
 

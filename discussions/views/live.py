@@ -1,6 +1,5 @@
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from readings.models import Passage
@@ -10,22 +9,16 @@ from ..access import get_assignment_for_member
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
 from .reading import discussion_of, running_meeting
-from .threads import _thread_context
+from .threads import thread_html
 
 
 @require_safe
 def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     """Conditional GET every few seconds from an open reading page: 304 from one
     query when nothing changed, else the passages and open threads that did."""
-    version = live.current_version(
-        request, request.GET.get("t", ""), slug, reading_slug=reading_slug
-    )
-    if version is None:
-        raise Http404
-    etag = f'"{version}"'
-    if request.headers.get("If-None-Match") == etag:
-        return HttpResponseNotModified(headers={"ETag": etag})
-
+    etag, answer = live.unchanged(request, slug, reading_slug=reading_slug)
+    if answer:
+        return answer
     assignment = get_assignment_for_member(request, slug, reading_slug)
     since = request.headers.get("If-None-Match", "").strip('"')
     changed = Annotation.objects.filter(
@@ -44,10 +37,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "passage", "author"
     ):
         annotation.group, annotation.reading = assignment.group, assignment.reading
-        html = render_to_string(
-            "discussions/_thread.html", _thread_context(request, annotation), request=request
-        )
-        threads.append((annotation.pk, html))
+        threads.append((annotation.pk, thread_html(request, annotation)))
     context = {
         "passages": passages,
         "threads": threads,
@@ -55,7 +45,4 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "reading": assignment.reading,
         "meeting": running_meeting(assignment.group, assignment.reading),
     }
-    response = render(request, "discussions/_live.html", context)
-    response["ETag"] = etag
-    response["Cache-Control"] = "no-store"
-    return response
+    return live.with_etag(render(request, "discussions/_live.html", context), etag)

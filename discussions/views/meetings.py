@@ -6,15 +6,14 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import live, services
 from ..access import can, get_assignment_for_member, get_meeting_for_member
 from ..models import AgendaItem, Annotation, Assignment, Attendance, Meeting, Membership, Reply
-from .threads import _thread_context
+from .threads import thread_html
 
 FACILITATOR = Membership.Role.FACILITATOR
 
@@ -42,9 +41,7 @@ def _current(request: HttpRequest, meeting: Meeting) -> dict:
         thread = item.thread
         thread.group, thread.reading = meeting.group, meeting.reading
         thread.passage = item.passage or meeting.reading.passages.first()
-        context["thread_html"] = render_to_string(
-            "discussions/_thread.html", _thread_context(request, thread), request=request
-        )
+        context["thread_html"] = thread_html(request, thread)
     return context
 
 
@@ -92,13 +89,12 @@ def _summary(meeting: Meeting) -> dict:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def meeting(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     meeting = get_meeting_for_member(request, slug, meeting_id)
     facilitator = can(meeting.group, FACILITATOR)
     if request.method == "POST":
         return _act(request, meeting, facilitator)
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponse(status=405)
     context = {
         "meeting": meeting,
         "group": meeting.group,
@@ -141,18 +137,13 @@ def _act(request: HttpRequest, meeting: Meeting, facilitator: bool) -> HttpRespo
 def meeting_live(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     """The meeting page's poll: 304 from one query, else the current item and,
     separately, its responses."""
-    version = live.current_version(request, request.GET.get("t", ""), slug, meeting_id=meeting_id)
-    if version is None:
-        raise Http404
-    etag = f'"{version}"'
-    if request.headers.get("If-None-Match") == etag:
-        return HttpResponseNotModified(headers={"ETag": etag})
+    etag, answer = live.unchanged(request, slug, meeting_id=meeting_id)
+    if answer:
+        return answer
     meeting = get_meeting_for_member(request, slug, meeting_id)
-    context = _current(request, meeting)
-    response = render(request, "discussions/_meeting_live.html", context)
-    response["ETag"] = etag
-    response["Cache-Control"] = "no-store"
-    return response
+    return live.with_etag(
+        render(request, "discussions/_meeting_live.html", _current(request, meeting)), etag
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -20,7 +21,7 @@ from .reading import is_htmx
 FACILITATOR = Membership.Role.FACILITATOR
 
 
-def _thread_context(request: HttpRequest, annotation: Annotation, **forms) -> dict:
+def thread_context(request: HttpRequest, annotation: Annotation, **forms) -> dict:
     user, group = request.user, annotation.group
     moderator = can(group, FACILITATOR)
     replies = list(annotation.replies.select_related("author"))
@@ -40,8 +41,15 @@ def _thread_context(request: HttpRequest, annotation: Annotation, **forms) -> di
     }
 
 
+def thread_html(request: HttpRequest, annotation: Annotation) -> str:
+    """The thread alone, as live pages swap it in."""
+    return render_to_string(
+        "discussions/_thread.html", thread_context(request, annotation), request=request
+    )
+
+
 def _respond(request: HttpRequest, annotation: Annotation, status: int = 200, **forms):
-    context = _thread_context(request, annotation, **forms)
+    context = thread_context(request, annotation, **forms)
     template = "discussions/_thread.html" if is_htmx(request) else "discussions/thread.html"
     return render(request, template, context, status=status)
 
