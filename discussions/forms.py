@@ -169,11 +169,9 @@ class DiscussionFilterForm(forms.Form):
         choices=[("votes", "Votes"), ("newest", "Newest"), ("passage", "Passage order")],
     )
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = [("", "Anyone")] + [
-            (m.user_id, str(m.user)) for m in members
-        ]
+        self.fields["member"].choices = [("", "Anyone"), *members]
 
     def apply(self, annotations: list, user) -> list:
         """Keep the annotations these filters let through (all of them when invalid)."""

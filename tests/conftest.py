@@ -3,6 +3,7 @@ organizer, staff), and plain helpers to make data."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from discussions.models import Membership
 from discussions.services import assign_reading, create_group
@@ -44,6 +45,12 @@ def signed_in(client, user):
 def fast_password_hashing(settings):
     # Real hashing costs a third of a second per user; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Each test's database starts its ids and versions again: so must the cache.
+    cache.clear()
 
 
 @pytest.fixture

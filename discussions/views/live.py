@@ -8,7 +8,7 @@ from .. import live
 from ..access import get_assignment_for_member
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from .reading import discussion_of, running_meeting
+from .reading import Discussion, member_names, running_meeting
 from .threads import thread_html
 
 
@@ -28,9 +28,9 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     ).visible_to(request.user)
     changed = dict(changed.values_list("pk", "passage_id"))
     passages = list(Passage.objects.filter(pk__in=set(changed.values())))
-    members = assignment.group.memberships.select_related("user")
+    members = member_names(assignment.group)
     filters = DiscussionFilterForm(request.GET, members=members)
-    discussion_of(request, assignment, filters, passages=passages)
+    discussion = Discussion(request, assignment, members, filters)
     open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
     threads = []
     for annotation in Annotation.objects.filter(pk__in=open_ids & set(changed)).select_related(
@@ -39,7 +39,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         annotation.group, annotation.reading = assignment.group, assignment.reading
         threads.append((annotation.pk, thread_html(request, annotation)))
     context = {
-        "passages": passages,
+        "pieces": discussion.passages(passages, "discussions/_live_passage.html"),
         "threads": threads,
         "group": assignment.group,
         "reading": assignment.reading,

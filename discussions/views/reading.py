@@ -1,14 +1,18 @@
 """The reading page of a group: passages with their marks and margins, the
 questions list, filters, and the form to start a thread."""
 
+import hashlib
 from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
 from readings.models import Passage
@@ -24,6 +28,9 @@ from ..threads import BLANKED, DELETED, set_states
 # Posts on a passage (threads and replies) from which each heat level starts.
 HEAT_STEPS = (1, 3, 6, 11)
 SUMMARY_LENGTH = 120
+# Cached pieces are found by keys that change with what they show; this only
+# frees memory from those no page asks for any more.
+CACHE_SECONDS = 24 * 60 * 60
 QUESTION_SORTS = {
     "votes": lambda a: (-a.vote_count, a.created),
     "newest": lambda a: (-a.created.timestamp(), 0),
@@ -43,31 +50,41 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def discussion_of(request: HttpRequest, assignment: Assignment, filters=None, passages=None):
-    """The annotations the viewer may see on the reading, filtered, with the
-    passages they belong to dressed for the page: marks, counts, heat, threads."""
+def member_names(group) -> list[tuple[int, str]]:
+    """The group's members as (user id, name shown), by name."""
+    rows = group.memberships.order_by("user__display_name").values_list(
+        "user_id", "user__display_name", "user__email"
+    )
+    return [(pk, name or email) for pk, name, email in rows]
+
+
+def visible_annotations(request: HttpRequest, assignment: Assignment, passages=None):
+    """The reading's annotations the viewer may see (on `passages` only, if
+    given), each with its display state, summary and URL."""
     group, reading, user = assignment.group, assignment.reading, request.user
-    moderator = can(group, Membership.Role.FACILITATOR)
     annotations = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
     if passages is not None:
         annotations = annotations.filter(passage__in=passages)
     annotations = list(annotations.select_related("author"))
-    set_states(annotations, user, moderator)
+    set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
     # One reverse() for the page, not two per thread: thread URLs share this prefix.
     base = reverse("discussions:reading", args=[group.slug, reading.slug])
     for annotation in annotations:
         annotation.summary = excerpt(annotation.body_html, SUMMARY_LENGTH)
         annotation.url = f"{base}t/{annotation.pk}/"
+    return annotations
+
+
+def dress(passages, annotations, shown) -> None:
+    """Put on each passage its marks, counts, heat (from all `annotations`) and
+    threads (those `shown` through the filters)."""
     activity = defaultdict(int)
     for annotation in annotations:
         if annotation.kind != Annotation.Kind.NOTE:
             activity[annotation.passage_id] += 1 + annotation.reply_count
-    shown = filters.apply(annotations, user) if filters else annotations
     by_passage = defaultdict(list)
     for annotation in shown:
         by_passage[annotation.passage_id].append(annotation)
-    if passages is None:
-        passages = list(reading.passages.all())
     for passage in passages:
         threads = by_passage[passage.pk]
         passage.threads = threads
@@ -82,20 +99,145 @@ def discussion_of(request: HttpRequest, assignment: Assignment, filters=None, pa
         ]
         # These passages are fetched only to be shown: show them with their marks.
         passage.html = mark_html(passage.html, ranges)
-    return passages, shown
+
+
+class Discussion:
+    """The discussion of a reading as one viewer sees it, rendered passage by
+    passage. Unfiltered pieces come from the cache under keys that change with
+    everything they show:
+    - the passage's annotation count and latest annotation version: every write
+      bumps the version of the annotation it touches, a removal lowers the count;
+    - whose view it is: moderators', the viewer's own (when they have a private
+      note or a hidden post there), or any member's;
+    - the group's members' names and the reading's address (names and links shown).
+    So a changed discussion never meets a stale piece, and members share pieces."""
+
+    def __init__(self, request: HttpRequest, assignment: Assignment, members, filters=None):
+        self.request, self.assignment, self.filters = request, assignment, filters
+        self.cached = not (filters and filters.active)
+        group, reading = assignment.group, assignment.reading
+        self.moderator = can(group, Membership.Role.FACILITATOR)
+        names = "|".join(f"{pk}:{name}" for pk, name in members)
+        scope = f"{group.slug}/{reading.slug}/{names}".encode()
+        self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
+        self.annotations = None  # the whole reading's, fetched at most once
+        self.own = False
+
+    def _viewer(self, own: bool) -> str:
+        return "moderator" if self.moderator else f"user{self.request.user.pk}" if own else "all"
+
+    def _keys(self, passages, template: str, whole: bool) -> dict[int, str]:
+        """Each passage's cache key; notes whether the viewer has private notes
+        or hidden posts of their own on any of them."""
+        user = self.request.user
+        own = Q(author=user) & (Q(kind=Annotation.Kind.NOTE) | Q(hidden__isnull=False))
+        stats = Annotation.objects.filter(
+            group=self.assignment.group, reading=self.assignment.reading
+        )
+        if not whole:
+            stats = stats.filter(passage__in=passages)
+        stats = (
+            stats.order_by()
+            .values("passage")
+            .annotate(count=Count("pk"), version=Max("version"), own=Count("pk", filter=own))
+        )
+        stats = {row["passage"]: row for row in stats}
+        self.own = any(row["own"] for row in stats.values())
+        keys = {}
+        for passage in passages:
+            row = stats.get(passage.id, {"count": 0, "version": 0, "own": 0})
+            keys[passage.id] = (
+                f"{template}:{self.scope}:{passage.id}:{row['count']}:{row['version']}:"
+                + self._viewer(row["own"])
+            )
+        return keys
+
+    def _all_annotations(self):
+        if self.annotations is None:
+            self.annotations = visible_annotations(self.request, self.assignment)
+        return self.annotations
+
+    def _shown(self, annotations):
+        return self.filters.apply(annotations, self.request.user) if self.filters else annotations
+
+    def passages(self, passages, template: str, compose=None, whole=False) -> str:
+        """`passages` (Passage objects, or an outline of them: id and anchor)
+        rendered each with `template`, marks and margin; `whole` when they are
+        all of the reading's. The composer's passage is rendered afresh, with
+        the request, for its form."""
+        keys = self._keys(passages, template, whole) if self.cached else {}
+        found = cache.get_many(keys.values())
+        html = {pk: found[key] for pk, key in keys.items() if key in found}
+        compose_anchor = compose["passage"].value() if compose else None
+        missing = [p for p in passages if p.id not in html or p.anchor == compose_anchor]
+        if missing and not isinstance(missing[0], Passage):
+            # An outline of the reading was enough for what the cache had; not for the rest.
+            missing = list(Passage.objects.filter(pk__in=[p.id for p in missing]))
+        if missing:
+            annotations = (
+                self._all_annotations()
+                if whole
+                else visible_annotations(self.request, self.assignment, missing)
+            )
+            dress(missing, annotations, self._shown(annotations))
+        context = {"group": self.assignment.group, "reading": self.assignment.reading}
+        fresh = {}
+        for passage in missing:
+            if passage.anchor == compose_anchor:
+                html[passage.id] = render_to_string(
+                    template,
+                    {**context, "passage": passage, "compose": compose},
+                    request=self.request,
+                )
+            else:
+                # Without the request: a piece others may be given cannot depend on who asked.
+                html[passage.id] = render_to_string(template, {**context, "passage": passage})
+                if passage.id in keys:
+                    fresh[keys[passage.id]] = html[passage.id]
+        cache.set_many(fresh, CACHE_SECONDS)
+        return mark_safe("".join(html[passage.id] for passage in passages))
+
+    def questions(self, passages, sort: str) -> str:
+        """The questions list, sorted; after `passages(..., whole=True)`, which
+        finds whether the viewer has hidden posts of their own."""
+        viewer = self._viewer(self.own)
+        key = f"questions:{self.scope}:{self.assignment.discussion_version}:{viewer}:{sort}"
+        html = cache.get(key) if self.cached else None
+        if html is None:
+            by_pk = {p.id: p for p in passages}
+            questions = [
+                a
+                for a in self._shown(self._all_annotations())
+                if a.kind == Annotation.Kind.QUESTION and a.state != DELETED
+            ]
+            for question in questions:
+                question.anchor = by_pk[question.passage_id].anchor
+            questions.sort(key=QUESTION_SORTS[sort])
+            context = {"questions": questions, "filters": self.filters}
+            html = render_to_string("discussions/_questions.html", context)
+            if self.cached:
+                cache.set(key, html, CACHE_SECONDS)
+        return mark_safe(html)
+
+    def filters_html(self, reading_url: str) -> str:
+        """The filter form as the query string sets it: the same for the whole group."""
+        key = None
+        if self.filters.is_valid():
+            values = sorted(self.filters.cleaned_data.items())
+            key = f"filters:{self.scope}:" + ":".join(str(value) for _, value in values)
+        html = cache.get(key) if key else None
+        if html is None:
+            context = {"filters": self.filters, "reading_url": reading_url}
+            html = render_to_string("discussions/_filters.html", context)
+            if key:
+                cache.set(key, html, CACHE_SECONDS)
+        return mark_safe(html)
 
 
 def _page(request: HttpRequest, assignment: Assignment, compose=None, status: int = 200):
     group, reading = assignment.group, assignment.reading
-    members = list(group.memberships.select_related("user").order_by("user__display_name"))
+    members = member_names(group)
     filters = DiscussionFilterForm(request.GET, members=members)
-    passages, shown = discussion_of(request, assignment, filters)
-    questions = [a for a in shown if a.kind == Annotation.Kind.QUESTION and a.state != DELETED]
-    by_pk = {p.pk: p for p in passages}
-    for question in questions:
-        question.passage = by_pk[question.passage_id]
-    sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
-    questions.sort(key=QUESTION_SORTS[sort or "votes"])
     if compose is None and request.GET.get("discuss"):
         compose = AnnotationForm(
             initial={
@@ -104,6 +246,13 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
             },
             reading=reading,
         )
+    # An outline: the cached rows need no more, and the rest is fetched only when not cached.
+    outline = reading.passages.values_list("id", "anchor", "kind", "position", "text", named=True)
+    passages = list(outline)
+    by_pk = {p.id: p for p in passages}
+    discussion = Discussion(request, assignment, members, filters)
+    rows = discussion.passages(passages, "discussions/_passage.html", compose, whole=True)
+    sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
     agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
     agenda.sort(
         key=lambda item: (
@@ -112,23 +261,25 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         )
     )
     for item in agenda:
-        item.passage = by_pk.get(item.passage_id)
+        item.anchor = by_pk[item.passage_id].anchor if item.passage_id in by_pk else ""
     context = {
         "group": group,
         "reading": reading,
         "assignment": assignment,
         "agenda": agenda,
         "meeting": running_meeting(group, reading),
-        "passages": passages,
+        "rows": rows,
+        "questions": discussion.questions(passages, sort or "votes"),
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
         "filters": filters,
-        "questions": questions,
+        "filters_html": discussion.filters_html(
+            reverse("discussions:reading", args=[group.slug, reading.slug])
+        ),
         "compose": compose,
         "facilitator": can(group, Membership.Role.FACILITATOR),
-        # The row the composer opens in; none when its passage is not in the reading.
-        "compose_anchor": next(
-            (p.anchor for p in passages if compose and p.anchor == compose["passage"].value()), ""
-        ),
+        # The composer goes on top when its passage is not in the reading.
+        "compose_on_top": compose
+        and not any(p.anchor == compose["passage"].value() for p in passages),
         "blank_compose": AnnotationForm(reading=reading),
         "live_url": reverse("discussions:live", args=[group.slug, reading.slug])
         + f"?t={live.ticket(request, assignment)}",
@@ -144,17 +295,9 @@ def reading_page(request: HttpRequest, slug: str, reading_slug: str) -> HttpResp
 
 
 def render_passage(request: HttpRequest, assignment: Assignment, passage, compose=None) -> str:
-    """One passage with its margin: what htmx swaps in after a post, and what
-    the live poll sends when the passage's discussion changed."""
-    discussion_of(request, assignment, passages=[passage])
-    context = {
-        "passage": passage,
-        "group": assignment.group,
-        "reading": assignment.reading,
-        "compose": compose,
-        "compose_anchor": passage.anchor if compose else "",
-    }
-    return render_to_string("discussions/_passage.html", context, request=request)
+    """One passage with its margin: what htmx swaps in after a post."""
+    discussion = Discussion(request, assignment, member_names(assignment.group))
+    return discussion.passages([passage], "discussions/_passage.html", compose)
 
 
 @login_required

@@ -4,7 +4,10 @@ Measures, each as the median of repeated runs after a warm-up:
 - importing a generated 1 MB interview-shaped text (parse + database write);
 - the staff reading page of a 2,000-passage reading (server side, full render) and its queries;
 - a group's reading page with 100 passages and 5,000 annotations and replies by 30
-  members, and its queries; posting a reply; a live poll with nothing new.
+  members, and its queries: as members see it (its pieces cached), and with nothing
+  cached (the first view after every passage changed);
+- the raw baseline of that page (`raw_baseline`), timed in turns with it, and the ratio;
+- posting a reply; a live poll with nothing new; a live poll with one new reply.
 Runs against a throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -17,6 +20,7 @@ import statistics
 import sys
 import time
 from html import escape as html_escape
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,11 +36,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core import signing  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.core.signing import JSONSerializer  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from discussions.bodies import render_body  # noqa: E402
 from discussions.models import Annotation, Assignment, Reply  # noqa: E402
@@ -93,6 +102,18 @@ def median_ms(fn, runs: int, warmup: int = 1) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
+
+
+def paired_medians_ms(first, second, runs: int) -> tuple[float, float]:
+    """Medians of `first` and `second` timed in turns, after a warm-up of each."""
+    times = ([], [])
+    for n in range(runs + 2):
+        for fn, into in zip((first, second), times, strict=True):
+            start = time.perf_counter()
+            fn()
+            if n >= 2:
+                into.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def seed_discussion(threads: int = 1000, replies: int = 4000, members: int = 30):
@@ -154,40 +175,139 @@ def seed_discussion(threads: int = 1000, replies: int = 4000, members: int = 30)
     return group, reading, people, annotations
 
 
-def raw_baseline(group_id: int, reading_id: int) -> str:
-    """The reading page's rows, one raw SQL query per table, joined into HTML by
-    plain string building: no ORM, no templates. What the page is measured against."""
+TAGS = re.compile(r"<[^>]+>")
+
+
+def raw_baseline(session_key: str, group_slug: str, reading_slug: str) -> str:
+    """The reading page's content from the rows it reads, fetched with one raw SQL
+    query per table and joined into HTML by plain string building: no ORM, no
+    templates, no cache. What the page is measured against: the signed-in viewer
+    and their role, the reading, its passages with their marks, each passage's
+    margin (counts, heat, one line per thread), the questions list by votes, the
+    published agenda, the running meeting, and the members to filter by."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT title, author FROM readings_reading WHERE id = %s", [reading_id])
-        title, author = cursor.fetchone()
         cursor.execute(
-            "SELECT id, anchor, html FROM readings_passage WHERE reading_id = %s ORDER BY position",
+            "SELECT session_data FROM django_session WHERE session_key = %s AND expire_date > %s",
+            [session_key, timezone.now()],
+        )
+        session = signing.loads(
+            cursor.fetchone()[0],
+            salt="django.contrib.sessions.SessionStore",
+            serializer=JSONSerializer,
+        )
+        viewer = int(session["_auth_user_id"])
+        cursor.execute("SELECT id, name FROM discussions_group WHERE slug = %s", [group_slug])
+        group_id, group_name = cursor.fetchone()
+        cursor.execute(
+            "SELECT user_id, role FROM discussions_membership WHERE group_id = %s", [group_id]
+        )
+        roles = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT id, display_name FROM accounts_user WHERE id IN"
+            " (SELECT user_id FROM discussions_membership WHERE group_id = %s) OR id = %s"
+            " ORDER BY display_name",
+            [group_id, viewer],
+        )
+        names = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT id, title, author FROM readings_reading WHERE slug = %s", [reading_slug]
+        )
+        reading_id, title, author = cursor.fetchone()
+        cursor.execute(
+            "SELECT meeting_date, discussion_version FROM discussions_assignment"
+            " WHERE group_id = %s AND reading_id = %s",
+            [group_id, reading_id],
+        )
+        meeting_date, version = cursor.fetchone()
+        cursor.execute(
+            "SELECT id, anchor, kind, html FROM readings_passage WHERE reading_id = %s"
+            " ORDER BY position",
             [reading_id],
         )
         passages = cursor.fetchall()
         cursor.execute(
-            "SELECT id, passage_id, kind, author_id, body_html, reply_count"
-            " FROM discussions_annotation"
-            " WHERE group_id = %s AND reading_id = %s AND deleted IS NULL ORDER BY created",
-            [group_id, reading_id],
+            "SELECT id, passage_id, kind, author_id, body_html, reply_count, vote_count,"
+            ' answered, hidden, start, "end" FROM discussions_annotation'
+            " WHERE group_id = %s AND reading_id = %s"
+            " AND (kind != 'note' OR author_id = %s) AND (deleted IS NULL OR reply_count > 0)"
+            " ORDER BY created, id",
+            [group_id, reading_id, viewer],
         )
         annotations = cursor.fetchall()
         cursor.execute(
-            "SELECT u.id, u.display_name FROM accounts_user u"
-            " WHERE u.id IN (SELECT user_id FROM discussions_membership WHERE group_id = %s)",
-            [group_id],
+            "SELECT id, text, passage_id FROM discussions_agendaitem WHERE group_id = %s"
+            " AND reading_id = %s AND published IS NOT NULL ORDER BY position",
+            [group_id, reading_id],
         )
-        names = dict(cursor.fetchall())
-    by_passage = {}
+        agenda = cursor.fetchall()
+        cursor.execute(
+            "SELECT id, current_item_id FROM discussions_meeting WHERE group_id = %s"
+            " AND reading_id = %s AND ended IS NULL",
+            [group_id, reading_id],
+        )
+        meeting = cursor.fetchone()
+    if viewer not in roles:
+        raise LookupError("not a member")
+    moderator = roles[viewer] in ("facilitator", "organizer")
+    base = f"/groups/{group_slug}/readings/{reading_slug}/"
+    by_passage, questions = {}, []
     for row in annotations:
-        by_passage.setdefault(row[1], []).append(row)
-    parts = [f"<h1>{html_escape(title)}</h1><p>{html_escape(author)}</p>"]
-    for passage_id, anchor, passage_html in passages:
-        parts.append(f'<section id="{anchor}"><p>{passage_html}</p><ul>')
-        for pk, _, kind, author_id, body_html, replies in by_passage.get(passage_id, []):
-            name = html_escape(names.get(author_id, ""))
-            parts.append(f'<li id="a-{pk}">{kind} {name}: {body_html[:120]} ({replies})</li>')
-        parts.append("</ul></section>")
+        pk, passage_id, kind, author_id, body_html, replies, votes, answered, hidden = row[:9]
+        blanked = hidden is not None and not moderator and author_id != viewer
+        summary = " ".join(TAGS.sub(" ", body_html).split())[:120]
+        line = (
+            f'<li class="thread-summary thread-summary--{kind}"><a href="{base}t/{pk}/">'
+            + (
+                "<em>hidden by a moderator</em>"
+                if blanked
+                else f"{html_escape(names.get(author_id, ''))}: {html_escape(summary)}"
+            )
+            + f"</a> {replies} replies · {votes} votes{' · answered' if answered else ''}</li>"
+        )
+        by_passage.setdefault(passage_id, []).append((row, line, blanked))
+        if kind == "question":
+            questions.append((-votes, pk, line))
+    anchors = {pk: anchor for pk, anchor, _, _ in passages}
+    parts = [
+        f'<p><a href="/groups/{group_slug}/">{html_escape(group_name)}</a> {meeting_date or ""}</p>'
+        f"<h1>{html_escape(title)}</h1><p>{html_escape(author)}</p>",
+        f"<p>meeting {meeting[0]} on item {meeting[1]}</p>" if meeting else "",
+        "<ol>",
+        *(f'<li><a href="#{anchors.get(p, "")}">{html_escape(t)}</a></li>' for _, t, p in agenda),
+        "</ol><select>",
+        *(f'<option value="{pk}">{html_escape(n)}</option>' for pk, n in names.items()),
+        f"</select><details><summary>Questions ({len(questions)})</summary><ol>",
+        *(line for _, _, line in sorted(questions)),
+        "</ol></details>",
+    ]
+    for passage_id, anchor, kind, passage_html in passages:
+        threads = by_passage.get(passage_id, [])
+        # Marks: the text cut at every range boundary, each piece in the ranges covering it.
+        ranges = [
+            (r[9], r[10], str(r[0]))
+            for r, _, blanked in threads
+            if r[9] is not None and not blanked
+        ]
+        cuts = sorted({0, len(passage_html), *(n for s, e, _ in ranges for n in (s, e))})
+        text = []
+        for a, b in pairwise(cuts):
+            ids = " ".join(i for s, e, i in ranges if s <= a and b <= e)
+            piece = passage_html[a:b]
+            text.append(f'<mark data-ids="{ids}">{piece}</mark>' if ids else piece)
+        posts = sum(1 + r[5] for r, _, _ in threads if r[2] != "note")
+        counts = (
+            sum(r[2] == "question" for r, _, _ in threads),
+            sum(r[2] == "comment" for r, _, _ in threads),
+        )
+        parts.append(
+            f'<section id="row-{anchor}"><p class="passage--{kind}" id="{anchor}">'
+            f"{''.join(text)}</p>"
+            f'<aside class="heat-{sum(posts >= step for step in (1, 3, 6, 11))}">'
+            f"{counts[0]} questions · {counts[1]} comments · {posts} posts<ul>"
+        )
+        parts.extend(line for _, line, _ in threads)
+        parts.append("</ul></aside></section>")
+    parts.append(f'<div data-live-version="{version}"></div>')
     return "".join(parts)
 
 
@@ -217,11 +337,27 @@ def main() -> None:
         member = Client()
         member.force_login(people[1])
         page_url = reverse("discussions:reading", args=[group.slug, discussed.slug])
-        discussion_ms = median_ms(lambda: member.get(page_url), runs=10, warmup=2)
+        session_key = member.cookies[settings.SESSION_COOKIE_NAME].value
+        baseline = raw_baseline(session_key, group.slug, discussed.slug)
+        # Page and baseline take turns, so a busy moment of the machine weighs on both alike.
+        discussion_ms, baseline_ms = paired_medians_ms(
+            lambda: member.get(page_url),
+            lambda: raw_baseline(session_key, group.slug, discussed.slug),
+            runs=30,
+        )
+
+        def cold_page():
+            cache.clear()  # as after a change to every passage: nothing cached to reuse
+            member.get(page_url)
+
+        cold_ms = median_ms(cold_page, runs=10, warmup=2)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            member.get(page_url)
+        cold_queries = len(queries)
         with CaptureQueriesContext(connection) as queries:
             page = member.get(page_url).content.decode()
         page_queries = len(queries)
-        baseline_ms = median_ms(lambda: raw_baseline(group.pk, discussed.pk), runs=10, warmup=2)
         thread = annotations[1]
         reply_url = reverse("discussions:reply", args=[group.slug, discussed.slug, thread.pk])
         post_ms = median_ms(lambda: member.post(reply_url, {"body": "Timed reply"}), runs=20)
@@ -267,9 +403,12 @@ def main() -> None:
         "annotations": posts,
         "page_ms": round(discussion_ms, 1),
         "page_queries": page_queries,
+        "page_cold_ms": round(cold_ms, 1),
+        "page_cold_queries": cold_queries,
         "baseline_ms": round(baseline_ms, 1),
         "ratio": round(discussion_ms / baseline_ms, 1),
         "page_bytes": len(page),
+        "baseline_bytes": len(baseline),
         "post_ms": round(post_ms, 1),
         "post_queries": post_queries,
         "poll_304_ms": round(poll_ms, 2),
@@ -284,8 +423,12 @@ def main() -> None:
     print(f"  {'  SQL queries':<44} {result['reading_page_queries']:>8}")
     print(f"  {'group reading page, 100 passages, 5,000 posts':<44} {result['page_ms']:>8.1f} ms")
     print(f"  {'  SQL queries':<44} {result['page_queries']:>8}")
+    print(
+        f"  {'  nothing cached (first view after changes)':<44} {result['page_cold_ms']:>8.1f} ms"
+    )
     print(f"  {'  HTML size':<44} {result['page_bytes'] // 1024:>8} KB")
     print(f"  {'  raw baseline (SQL + string building)':<44} {result['baseline_ms']:>8.1f} ms")
+    print(f"  {'    its HTML size':<44} {result['baseline_bytes'] // 1024:>8} KB")
     print(f"  {'  page / baseline':<44} {result['ratio']:>8.1f} x")
     print(f"  {'post a reply':<44} {result['post_ms']:>8.1f} ms")
     print(f"  {'  SQL queries':<44} {result['post_queries']:>8}")

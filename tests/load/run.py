@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MEMBERS = 50
 DURATION = os.environ.get("LOAD_DURATION", "40s")
+# Members arrive over ten seconds, as people do when a meeting starts.
+SPAWN_RATE = 5
 PORT = int(os.environ.get("LOAD_PORT", "8799"))
 LOAD_DATABASE = "marginalia_load"
 
@@ -150,7 +152,8 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
         subprocess.run(
             [BIN / "locust", "-f", Path(__file__).parent / "locustfile.py", "--headless",
-             "-u", str(MEMBERS + 1), "-r", "25", "-t", DURATION, "--stop-timeout", "5",
+             "-u", str(MEMBERS + 1), "-r", str(SPAWN_RATE), "-t", DURATION,
+             "--stop-timeout", "5",
              "--host", f"http://127.0.0.1:{PORT}", "--csv", workdir / "load", "--only-summary"],
             cwd=ROOT,
             env=env | {"MARGINALIA_LOAD": json.dumps(setup)},

@@ -1,0 +1,119 @@
+"""The reading page's cached pieces: members share them, but whatever changes
+what a piece shows, or who may see it, gives the next view a fresh one."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from discussions.models import ModerationEvent
+from discussions.services import edit_post, moderate, post_reply, toggle_vote
+from tests.conftest import add_member, make_annotation, make_user, signed_in
+
+
+@pytest.fixture
+def second(group):
+    other = make_user("second@example.org", "Sam Second")
+    add_member(group, other)
+    return other
+
+
+def view(user, group, reading, query="") -> str:
+    url = reverse("discussions:reading", args=[group.slug, reading.slug]) + query
+    response = signed_in(Client(), user).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def poll(user, group, reading, since: int) -> str:
+    """The live poll's answer for changes after version `since`, as `user` sees it."""
+    client = signed_in(Client(), user)
+    page = client.get(reverse("discussions:reading", args=[group.slug, reading.slug]))
+    live_url = page.context["live_url"]
+    response = client.get(live_url, HTTP_IF_NONE_MATCH=f'"{since}"')
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_private_note_is_never_served_to_another_member(group, member, second, assigned_reading):
+    view(second, group, assigned_reading)  # the members' pieces are cached
+    make_annotation(group, assigned_reading, member, kind="note", body="My own reminder")
+    assert "My own reminder" in view(member, group, assigned_reading)
+    assert "My own reminder" not in view(second, group, assigned_reading)
+    assert "My own reminder" not in poll(second, group, assigned_reading, since=0)
+    assert "My own reminder" in view(member, group, assigned_reading)
+
+
+@pytest.mark.django_db
+def test_hiding_a_post_reaches_every_viewer_after_they_have_seen_it(
+    group, member, second, facilitator, assigned_reading
+):
+    comment = make_annotation(group, assigned_reading, member, kind="comment", body="Rude words")
+    for person in (member, second, facilitator):
+        assert "Rude words" in view(person, group, assigned_reading)
+    moderate(post=comment, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    seen_by_second = view(second, group, assigned_reading)
+    assert "Rude words" not in seen_by_second
+    assert "hidden by a moderator" in seen_by_second
+    # The author and moderators still see it, marked hidden.
+    for person in (member, facilitator):
+        page = view(person, group, assigned_reading)
+        assert "Rude words" in page
+        assert "· hidden" in page
+    moderate(post=comment, group=group, actor=facilitator, action=ModerationEvent.Action.RESTORED)
+    assert "Rude words" in view(second, group, assigned_reading)
+
+
+@pytest.mark.django_db
+def test_edits_replies_and_votes_show_on_the_next_view(group, member, second, assigned_reading):
+    question = make_annotation(group, assigned_reading, member, body="First wording")
+    before = view(second, group, assigned_reading)
+    assert "First wording" in before
+    assert "1 reply" not in before
+    edit_post(post=question, body="Second wording")
+    post_reply(annotation=question, parent=None, body="An answer", author=second)
+    toggle_vote(annotation=question, user=second)
+    after = view(second, group, assigned_reading)
+    assert "Second wording" in after
+    assert "First wording" not in after
+    # In the margin and in the questions list alike.
+    assert after.count("1 has this question") == 2
+    assert "1 reply" in after
+
+
+@pytest.mark.django_db
+def test_a_new_display_name_shows_on_the_next_view(group, member, second, assigned_reading):
+    make_annotation(group, assigned_reading, member, body="Signed question")
+    assert "Maya Member:" in view(second, group, assigned_reading)
+    member.display_name = "Maya Renamed"
+    member.save()
+    page = view(second, group, assigned_reading)
+    assert "Maya Renamed:" in page
+    assert "Maya Member" not in page
+
+
+@pytest.mark.django_db
+def test_a_removed_author_takes_their_posts_from_every_view(
+    group, member, second, assigned_reading
+):
+    make_annotation(group, assigned_reading, second, body="Soon gone")
+    make_annotation(group, assigned_reading, member, body="Staying on")
+    assert "Soon gone" in view(member, group, assigned_reading)
+    second.delete()  # an operator deletes the account: its posts go with it
+    page = view(member, group, assigned_reading)
+    assert "Soon gone" not in page
+    assert "Staying on" in page
+
+
+@pytest.mark.django_db
+def test_a_filtered_view_neither_uses_nor_leaves_cached_pieces(
+    group, member, second, assigned_reading
+):
+    make_annotation(group, assigned_reading, member, body="Mine indeed")
+    make_annotation(group, assigned_reading, second, body="Someone else's")
+    mine = view(member, group, assigned_reading, "?mine=on")
+    assert "Mine indeed" in mine
+    assert "Someone else&#x27;s" not in mine
+    everything = view(member, group, assigned_reading)
+    assert "Someone else&#x27;s" in everything
+    assert "Someone else&#x27;s" not in view(member, group, assigned_reading, "?mine=on")
