@@ -24,3 +24,9 @@ class SignupForm(forms.Form):
         user.save(update_fields=["display_name"])
         # Signed up from an invite link: land in that group.
         join_pending_invitation(request=request, user=user)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=80, help_text="What will use the token, so you know it later."
+    )

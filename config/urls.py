@@ -6,6 +6,7 @@ from . import views
 urlpatterns = [
     path("", include("discussions.urls")),
     path("accounts/", include("allauth.urls")),
+    path("settings/", include("accounts.urls")),
     path("library/", include("readings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -101,3 +101,14 @@ def get_meeting_for_member(
     )
     meeting.group = group
     return meeting
+
+
+def get_thread_by_id(request, thread_id: int) -> Annotation:
+    """A thread the user may see, found by its id alone (as the API names it),
+    with its group (viewer_role set) and reading."""
+    found = (
+        Annotation.objects.filter(pk=thread_id).values_list("group__slug", "reading__slug").first()
+    )
+    if found is None:
+        raise Http404
+    return get_thread_for_member(request, found[0], found[1], thread_id)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from .views import (
     agenda,
+    api,
+    exports,
     groups,
     home,
     live,
@@ -31,6 +33,10 @@ urlpatterns = [
     path("g/<slug:slug>/syllabus/", syllabus.assign, name="assign"),
     path("g/<slug:slug>/syllabus/<int:assignment_id>/remove/", syllabus.unassign, name="unassign"),
     path("g/<slug:slug>/moderation/", moderation.moderation, name="moderation"),
+    path("g/<slug:slug>/export.jsonld", exports.group_jsonld, name="export_group"),
+    path("g/<slug:slug>/import/", exports.import_discussions, name="import_group"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/export.md", exports.markdown, name="export_md"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/export.csv", exports.table, name="export_csv"),
     path("g/<slug:slug>/r/<slug:reading_slug>/", reading.reading_page, name="reading"),
     path("g/<slug:slug>/r/<slug:reading_slug>/annotate/", reading.annotate, name="annotate"),
     path("g/<slug:slug>/r/<slug:reading_slug>/live/", live.poll, name="live"),
@@ -70,4 +76,14 @@ urlpatterns = [
     path(THREAD + "answered/", threads.answered, name="answered"),
     path(THREAD + "flag/", threads.flag, name="flag"),
     path(THREAD + "moderate/", threads.moderate, name="moderate"),
+    path("api/", api.docs, name="api_docs"),
+    path("api/schema", api.openapi, name="api_schema"),
+    path("api/annotations", api.create, name="api_annotations"),
+    path("api/annotations/<int:pk>", api.annotation, name="api_annotation"),
+    path("api/annotations/<int:pk>/replies/<int:reply_pk>", api.reply, name="api_reply"),
+    path(
+        "api/groups/<slug:slug>/readings/<slug:reading_slug>/annotations",
+        api.collection,
+        name="api_collection",
+    ),
 ]

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from accounts.models import ApiToken
+from accounts.tokens import create_token
 from discussions import services
 from discussions.models import Assignment
 from tests.conftest import make_annotation
@@ -71,6 +73,26 @@ EXPECTED = {
     THREAD + "answered/": (SIGNED_IN_GET_ONLY, "L 404 R R R R"),
     THREAD + "flag/": (SIGNED_IN_GET_ONLY, "L 404 R R R R"),
     THREAD + "moderate/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
+    # Exports: a reading's discussion for its members; the whole group, and imports,
+    # for organizers.
+    READING + "export.md": ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
+    READING + "export.csv": ("L 404 200 200 200 200", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/export.jsonld": ("L 404 403 403 200 200", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/import/": ("L 404 403 403 200 200", "L 404 403 403 400 400"),
+    # The JSON API answers in JSON: 401 to the anonymous, 404 to outsiders; its
+    # documentation is public. (PATCH and DELETE: tests/discussions/test_api.py.)
+    "api/": (EVERYONE_200, GET_ONLY),
+    "api/schema": (EVERYONE_200, GET_ONLY),
+    "api/annotations": (GET_ONLY, "401 400 400 400 400 400"),
+    "api/annotations/<int:pk>": ("401 404 200 200 200 200", GET_ONLY),
+    "api/annotations/<int:pk>/replies/<int:reply_pk>": ("401 404 200 200 200 200", GET_ONLY),
+    "api/groups/<slug:slug>/readings/<slug:reading_slug>/annotations": (
+        "401 404 200 200 200 200",
+        GET_ONLY,
+    ),
+    # Settings: one's own API tokens (the token here is the member's).
+    "settings/": ("L 200 200 200 200 200", "L 400 400 400 400 400"),
+    "settings/tokens/<int:token_id>/revoke/": (SIGNED_IN_GET_ONLY, "L 404 R 404 404 404"),
     # The library: staff only; to everyone else it does not exist.
     "library/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),
     "library/<slug:slug>/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),
@@ -167,6 +189,8 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
     )
     services.publish_agenda(group=group, reading=assigned_reading, actor=organizer, seen_version=1)
     meeting = services.start_meeting(group=group, reading=assigned_reading, actor=organizer)
+    reply = services.post_reply(annotation=question, parent=None, body="Yes.", author=facilitator)
+    create_token(user=member, name="A script")
     values = {
         "slug": assigned_reading.slug if pattern.startswith("library/") else group.slug,
         "code": group.invite_code,
@@ -176,6 +200,9 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "assignment_id": Assignment.objects.get().pk,
         "reading_slug": assigned_reading.slug,
         "thread_id": question.pk,
+        "pk": question.pk,
+        "reply_pk": reply.pk,
+        "token_id": ApiToken.objects.get().pk,
         "item_id": item.pk,
         "meeting_id": meeting.pk,
         "key": "not-a-real-key",
