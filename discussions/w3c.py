@@ -66,7 +66,6 @@ def reading_url(request, group, reading) -> str:
 
 def _common(request, post, state: str, source: str) -> dict:
     document = {
-        "@context": CONTEXT,
         "type": "Annotation",
         "created": timestamp(post.created),
         "modified": timestamp(post.edited or post.created),
@@ -85,6 +84,7 @@ def annotation_json(request, annotation: Annotation, state: str, passage_start: 
     """`annotation` (its passage, group, reading and author fetched) as its viewer sees it."""
     source = reading_url(request, annotation.group, annotation.reading)
     document = {
+        "@context": CONTEXT,
         "id": annotation_url(request, annotation),
         **_common(request, annotation, state, source),
     }
@@ -120,7 +120,11 @@ def reply_json(request, reply: Reply, state: str) -> dict:
     """`reply` (its thread with group and reading, and its author fetched) as its viewer sees it."""
     thread = reply.annotation
     source = reading_url(request, thread.group, thread.reading)
-    document = {"id": reply_url(request, reply), **_common(request, reply, state, source)}
+    document = {
+        "@context": CONTEXT,
+        "id": reply_url(request, reply),
+        **_common(request, reply, state, source),
+    }
     document["motivation"] = REPLYING
     if reply.parent_id:
         parent = reverse("discussions:api_reply", args=[thread.pk, reply.parent_id])

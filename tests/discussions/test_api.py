@@ -215,9 +215,19 @@ def test_private_and_hidden_posts_follow_the_pages_rules(
     assert [item["id"].rsplit("/", 1)[1] for item in items] == [str(rude.pk)]
     assert "Rude words" not in json.dumps(items)
 
+    # A hidden reply reads the same way.
+    question = make_annotation(group, assigned_reading, facilitator, body="Fair question")
+    answer = services.post_reply(annotation=question, parent=None, body="Rude reply", author=member)
+    services.moderate(
+        post=answer, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN
+    )
+    reply_url = f"/api/annotations/{question.pk}/replies/{answer.pk}"
+    assert "body" not in body_of(client.get(reply_url))
+
     for person in (member, facilitator):
         signed_in(client, person)
         assert body_of(client.get(f"/api/annotations/{rude.pk}"))["body"]["value"] == "Rude words"
+        assert body_of(client.get(reply_url))["body"]["value"] == "Rude reply"
     signed_in(client, member)
     assert "Mine alone" in json.dumps(body_of(client.get(listing)))
     signed_in(client, facilitator)
