@@ -4,7 +4,8 @@ levels deep, deeper replies shown flat with whom they answer."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .models import Annotation, Reply
+from .access import can
+from .models import Annotation, Membership, Reply
 
 MAX_DEPTH = 4
 
@@ -72,3 +73,39 @@ def reply_tree(replies: list[Reply]) -> list[ReplyNode]:
         return nodes
 
     return nest(None, 1)
+
+
+def walk(tree: list[ReplyNode]):
+    """The nodes of a reply tree in reading order, each with its depth (1 for a
+    reply to the thread itself)."""
+    stack = [(node, 1) for node in reversed(tree)]
+    while stack:
+        node, depth = stack.pop()
+        yield node, depth
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+
+
+def reading_threads(assignment, user):
+    """The passages of a group's reading and, passage by passage, the threads
+    the viewer may see (display states set) each with its reply tree, as the
+    reading page shows them."""
+    group, reading = assignment.group, assignment.reading
+    passages = list(reading.passages.all())
+    threads = list(
+        Annotation.objects.filter(group=group, reading=reading)
+        .visible_to(user)
+        .select_related("author")
+        .order_by("created", "id")
+    )
+    replies = list(Reply.objects.filter(annotation__in=threads).select_related("author"))
+    set_states([*threads, *replies], user, can(group, Membership.Role.FACILITATOR))
+    by_thread: dict[int, list[Reply]] = defaultdict(list)
+    for reply in replies:
+        by_thread[reply.annotation_id].append(reply)
+    on_passage: dict[int, list[tuple[Annotation, list[ReplyNode]]]] = defaultdict(list)
+    for thread in threads:
+        thread.group, thread.reading = group, reading
+        for reply in by_thread[thread.pk]:
+            reply.annotation = thread
+        on_passage[thread.passage_id].append((thread, reply_tree(by_thread[thread.pk])))
+    return passages, on_passage

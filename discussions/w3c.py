@@ -11,8 +11,9 @@ page shows a placeholder.
 
 from dataclasses import dataclass
 from os.path import commonprefix
+from urllib.parse import urlsplit
 
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 
 from .anchoring import Selector, SelectorError, resolve_selector
 from .models import Annotation, Reply
@@ -53,9 +54,8 @@ def annotation_url(request, annotation: Annotation) -> str:
     return request.build_absolute_uri(reverse("discussions:api_annotation", args=[annotation.pk]))
 
 
-def reply_url(request, reply: Reply) -> str:
-    path = reverse("discussions:api_reply", args=[reply.annotation_id, reply.pk])
-    return request.build_absolute_uri(path)
+def reply_url(request, thread_id: int, reply_id: int) -> str:
+    return request.build_absolute_uri(reverse("discussions:api_reply", args=[thread_id, reply_id]))
 
 
 def reading_url(request, group, reading) -> str:
@@ -64,8 +64,11 @@ def reading_url(request, group, reading) -> str:
     )
 
 
-def _common(request, post, state: str, source: str) -> dict:
+def _post_json(post, address: str, state: str, source: str) -> dict:
+    """What an annotation and a reply share: who wrote what, and when."""
     document = {
+        "@context": CONTEXT,
+        "id": address,
         "type": "Annotation",
         "created": timestamp(post.created),
         "modified": timestamp(post.edited or post.created),
@@ -83,11 +86,7 @@ def _common(request, post, state: str, source: str) -> dict:
 def annotation_json(request, annotation: Annotation, state: str, passage_start: int) -> dict:
     """`annotation` (its passage, group, reading and author fetched) as its viewer sees it."""
     source = reading_url(request, annotation.group, annotation.reading)
-    document = {
-        "@context": CONTEXT,
-        "id": annotation_url(request, annotation),
-        **_common(request, annotation, state, source),
-    }
+    document = _post_json(annotation, annotation_url(request, annotation), state, source)
     document["motivation"] = MOTIVATIONS[annotation.kind]
     if annotation.kind == Annotation.Kind.NOTE:
         document["audience"] = PRIVATE
@@ -120,18 +119,30 @@ def reply_json(request, reply: Reply, state: str) -> dict:
     """`reply` (its thread with group and reading, and its author fetched) as its viewer sees it."""
     thread = reply.annotation
     source = reading_url(request, thread.group, thread.reading)
-    document = {
-        "@context": CONTEXT,
-        "id": reply_url(request, reply),
-        **_common(request, reply, state, source),
-    }
+    document = _post_json(reply, reply_url(request, thread.pk, reply.pk), state, source)
     document["motivation"] = REPLYING
     if reply.parent_id:
-        parent = reverse("discussions:api_reply", args=[thread.pk, reply.parent_id])
-        document["target"] = request.build_absolute_uri(parent)
+        document["target"] = reply_url(request, thread.pk, reply.parent_id)
     else:
         document["target"] = annotation_url(request, thread)
     return document
+
+
+def route(address: str, what: str):
+    """Which of this application's pages or API resources an address names, by
+    its path (whether its host is ours is for the caller to judge)."""
+    try:
+        return resolve(urlsplit(address).path)
+    except Resolver404:
+        raise W3CError(f"{what} is not an address on this site: {address!r}.") from None
+
+
+def reading_of(document: dict) -> tuple[str, str]:
+    """The group and reading slugs in a thread's target.source."""
+    match = route(source_of(document), "target.source")
+    if match.view_name != "discussions:reading":
+        raise W3CError("target.source must be a reading's address in its group: …/g/…/r/…/.")
+    return match.kwargs["slug"], match.kwargs["reading_slug"]
 
 
 # --- reading documents sent to us ----------------------------------------------

@@ -15,7 +15,7 @@ from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -32,7 +32,7 @@ from ..access import (
 from ..forms import EditForm
 from ..models import Annotation, Membership, Reply
 from ..openapi import schema
-from ..threads import reply_tree, state_of
+from ..threads import reading_threads, reply_tree, state_of, walk
 
 PAGE_SIZE = 200
 
@@ -107,14 +107,11 @@ def _body(document: dict) -> str:
 
 
 def _route(request: HttpRequest, address: str, what: str):
-    """Which of our pages or API resources an absolute or relative address names."""
-    parts = urlsplit(address)
-    if parts.netloc and parts.netloc != request.get_host():
-        raise w3c.W3CError(f"{what} must be an address on this site, not {parts.netloc}.")
-    try:
-        return resolve(parts.path)
-    except Resolver404:
-        raise w3c.W3CError(f"{what} is not an address on this site: {address!r}.") from None
+    """Which of our pages or API resources an address names; on another host, none."""
+    host = urlsplit(address).netloc
+    if host and host != request.get_host():
+        raise w3c.W3CError(f"{what} must be an address on this site, not {host}.")
+    return w3c.route(address, what)
 
 
 def _thread_json(request: HttpRequest, annotation: Annotation) -> dict:
@@ -134,14 +131,7 @@ def _reply_json(request: HttpRequest, reply: Reply) -> dict:
 def _kept(annotation: Annotation) -> list[Reply]:
     """The thread's replies its page shows, in reading order."""
     replies = list(annotation.replies.select_related("author"))
-    for reply in replies:
-        reply.annotation = annotation
-    kept, stack = [], list(reversed(reply_tree(replies)))
-    while stack:
-        node = stack.pop()
-        kept.append(node.reply)
-        stack.extend(reversed(node.children))
-    return kept
+    return [node.reply for node, _ in walk(reply_tree(replies))]
 
 
 def _create_reply(request: HttpRequest, document: dict, body: str) -> HttpResponse:
@@ -158,7 +148,7 @@ def _create_reply(request: HttpRequest, document: dict, body: str) -> HttpRespon
         annotation=annotation, parent=parent, body=body, author=request.user
     )
     reply.annotation = annotation
-    url = w3c.reply_url(request, reply)
+    url = w3c.reply_url(request, annotation.pk, reply.pk)
     return answer(_reply_json(request, reply), status=201, Location=url)
 
 
@@ -169,12 +159,8 @@ def create(request: HttpRequest) -> HttpResponse:
     body = _body(document)
     if kind == w3c.REPLYING:
         return _create_reply(request, document, body)
-    match = _route(request, w3c.source_of(document), "target.source")
-    if match.view_name != "discussions:reading":
-        raise w3c.W3CError("target.source must be a reading's address in its group: …/g/…/r/…/.")
-    assignment = get_assignment_for_member(
-        request, match.kwargs["slug"], match.kwargs["reading_slug"]
-    )
+    _route(request, w3c.source_of(document), "target.source")
+    assignment = get_assignment_for_member(request, *w3c.reading_of(document))
     anchor = w3c.anchor_of(document, list(assignment.reading.passages.all()))
     annotation = services.post_annotation(
         group=assignment.group,
@@ -228,31 +214,14 @@ def reply(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
 def discussion_items(request: HttpRequest, assignment) -> list[dict]:
     """Every post of a group's reading its viewer may see, as W3C annotations:
     each thread (in passage order) followed by its replies."""
-    group, reading, user = assignment.group, assignment.reading, request.user
-    moderator = can(group, Membership.Role.FACILITATOR)
-    passages = list(reading.passages.all())
+    passages, on_passage = reading_threads(assignment, request.user)
     starts = w3c.passage_starts(passages)
-    by_pk = {p.pk: p for p in passages}
-    threads = list(
-        Annotation.objects.filter(group=group, reading=reading)
-        .visible_to(user)
-        .select_related("author")
-        .order_by("passage__position", "created", "id")
-    )
-    replies: dict[int, list[Reply]] = {}
-    for reply in Reply.objects.filter(annotation__in=threads).select_related("author"):
-        replies.setdefault(reply.annotation_id, []).append(reply)
     items = []
-    for thread in threads:
-        thread.group, thread.reading, thread.passage = group, reading, by_pk[thread.passage_id]
-        state = state_of(thread, user, moderator)
-        items.append(w3c.annotation_json(request, thread, state, starts[thread.passage_id]))
-        stack = list(reversed(reply_tree(replies.get(thread.pk, []))))
-        while stack:
-            node = stack.pop()
-            node.reply.annotation = thread
-            items.append(w3c.reply_json(request, node.reply, state_of(node.reply, user, moderator)))
-            stack.extend(reversed(node.children))
+    for passage in passages:
+        for thread, tree in on_passage.get(passage.pk, []):
+            thread.passage = passage
+            items.append(w3c.annotation_json(request, thread, thread.state, starts[passage.pk]))
+            items += [w3c.reply_json(request, n.reply, n.reply.state) for n, _ in walk(tree)]
     return items
 
 

@@ -14,39 +14,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from .. import services, w3c
-from ..access import can, get_assignment_for_member, get_group_for_member
-from ..models import Annotation, Membership, Reply
-from ..threads import BLANKED, DELETED, reply_tree, set_states
+from ..access import get_assignment_for_member, get_group_for_member
+from ..models import Annotation, Membership
+from ..threads import BLANKED, DELETED, reading_threads, walk
 from .api import discussion_items
 
 PLACEHOLDER = {DELETED: "*deleted*", BLANKED: "*hidden by a moderator*"}
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _discussion(request: HttpRequest, assignment):
-    """The reading's passages and, per passage, its threads each with its reply
-    tree: what the viewer may see, as on the page."""
-    group, reading, user = assignment.group, assignment.reading, request.user
-    moderator = can(group, Membership.Role.FACILITATOR)
-    passages = list(reading.passages.all())
-    threads = list(
-        Annotation.objects.filter(group=group, reading=reading)
-        .visible_to(user)
-        .select_related("author")
-        .order_by("created", "id")
-    )
-    replies = list(Reply.objects.filter(annotation__in=threads).select_related("author"))
-    set_states([*threads, *replies], user, moderator)
-    by_thread: dict[int, list[Reply]] = {}
-    for reply in replies:
-        by_thread.setdefault(reply.annotation_id, []).append(reply)
-    on_passage: dict[int, list] = {}
-    for thread in threads:
-        on_passage.setdefault(thread.passage_id, []).append(
-            (thread, reply_tree(by_thread.get(thread.pk, [])))
-        )
-    return passages, on_passage
 
 
 def _attachment(content: str, content_type: str, filename: str) -> HttpResponse:
@@ -79,7 +54,7 @@ def _markdown_post(post, depth: int, label: str, quote: str = "") -> list[str]:
 @require_safe
 def markdown(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    passages, on_passage = _discussion(request, assignment)
+    passages, on_passage = reading_threads(assignment, request.user)
     reading = assignment.reading
     lines = [
         f"# {reading.title}",
@@ -103,12 +78,9 @@ def markdown(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
                 label += f", {thread.vote_count} vote{'s' * (thread.vote_count != 1)}"
                 label += ", answered" if thread.answered else ""
             lines += _markdown_post(thread, 0, label, thread.exact)
-            stack = [(node, 1) for node in reversed(tree)]
-            while stack:
-                node, depth = stack.pop()
+            for node, depth in walk(tree):
                 reply_label = f"Reply to {node.replying_to}" if node.replying_to else "Reply"
                 lines += _markdown_post(node.reply, depth, reply_label)
-                stack.extend((child, depth + 1) for child in reversed(node.children))
     filename = f"{assignment.group.slug}-{reading.slug}.md"
     return _attachment("\n".join(lines), "text/markdown; charset=utf-8", filename)
 
@@ -122,7 +94,7 @@ def _cell(value) -> str:
 @require_safe
 def table(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    passages, on_passage = _discussion(request, assignment)
+    passages, on_passage = reading_threads(assignment, request.user)
     filename = f"{assignment.group.slug}-{assignment.reading.slug}.csv"
     response = _attachment("", "text/csv; charset=utf-8", filename)
     writer = csv.writer(response)
@@ -133,12 +105,9 @@ def table(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     for passage in passages:
         for thread, tree in on_passage.get(passage.pk, []):
             rows = [(thread, "", thread.kind)]
-            stack = list(reversed(tree))
-            while stack:
-                node = stack.pop()
+            for node, _ in walk(tree):
                 parent = node.reply.parent_id
                 rows.append((node.reply, f"r{parent}" if parent else f"a{thread.pk}", "reply"))
-                stack.extend(reversed(node.children))
             for post, replying_to, kind in rows:
                 hidden = post.state in PLACEHOLDER
                 is_thread = isinstance(post, Annotation)
@@ -186,9 +155,8 @@ def group_jsonld(request: HttpRequest, slug: str) -> HttpResponse:
         "first": page,
         "last": page["id"],
     }
-    response = _attachment(json.dumps(document, ensure_ascii=False, indent=1), w3c.JSON_LD, "")
-    response["Content-Disposition"] = f'attachment; filename="{group.slug}-discussions.jsonld"'
-    return response
+    content = json.dumps(document, ensure_ascii=False, indent=1)
+    return _attachment(content, w3c.JSON_LD, f"{group.slug}-discussions.jsonld")
 
 
 @login_required

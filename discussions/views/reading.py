@@ -202,8 +202,8 @@ class Discussion:
         finds whether the viewer has hidden posts of their own."""
         viewer = self._viewer(self.own)
         key = f"questions:{self.scope}:{self.assignment.discussion_version}:{viewer}:{sort}"
-        html = cache.get(key) if self.cached else None
-        if html is None:
+
+        def render():
             by_pk = {p.id: p for p in passages}
             questions = [
                 a
@@ -214,10 +214,9 @@ class Discussion:
                 question.anchor = by_pk[question.passage_id].anchor
             questions.sort(key=QUESTION_SORTS[sort])
             context = {"questions": questions, "filters": self.filters}
-            html = render_to_string("discussions/_questions.html", context)
-            if self.cached:
-                cache.set(key, html, CACHE_SECONDS)
-        return mark_safe(html)
+            return render_to_string("discussions/_questions.html", context)
+
+        return _cached(key if self.cached else None, render)
 
     def filters_html(self, reading_url: str) -> str:
         """The filter form as the query string sets it: the same for the whole group."""
@@ -225,13 +224,19 @@ class Discussion:
         if self.filters.is_valid():
             values = sorted(self.filters.cleaned_data.items())
             key = f"filters:{self.scope}:" + ":".join(str(value) for _, value in values)
-        html = cache.get(key) if key else None
-        if html is None:
-            context = {"filters": self.filters, "reading_url": reading_url}
-            html = render_to_string("discussions/_filters.html", context)
-            if key:
-                cache.set(key, html, CACHE_SECONDS)
-        return mark_safe(html)
+        context = {"filters": self.filters, "reading_url": reading_url}
+        return _cached(key, lambda: render_to_string("discussions/_filters.html", context))
+
+
+def _cached(key: str | None, render) -> str:
+    """A rendered piece from the cache under `key`, rendered and kept there
+    when missing; rendered afresh when there is no key."""
+    html = cache.get(key) if key else None
+    if html is None:
+        html = render()
+        if key:
+            cache.set(key, html, CACHE_SECONDS)
+    return mark_safe(html)
 
 
 def _page(request: HttpRequest, assignment: Assignment, compose=None, status: int = 200):
