@@ -1,7 +1,5 @@
 from django import forms
 
-from discussions.services import join_pending_invitation
-
 
 class SignupForm(forms.Form):
     """Extra signup field for allauth: the name other members see."""
@@ -22,8 +20,6 @@ class SignupForm(forms.Form):
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"]
         user.save(update_fields=["display_name"])
-        # Signed up from an invite link: land in that group.
-        join_pending_invitation(request=request, user=user)
 
 
 class TokenForm(forms.Form):

@@ -55,7 +55,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "accounts",
     "readings",
+    "groups",
     "discussions",
+    "facilitation",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +119,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# Joins the group whose invite link the person signed up from.
+ACCOUNT_ADAPTER = "groups.adapter.AccountAdapter"
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True

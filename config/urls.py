@@ -4,7 +4,10 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
+    path("", include("groups.urls")),
     path("", include("discussions.urls")),
+    path("", include("facilitation.urls")),
+    path("", include("interop.urls")),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
     path("library/", include("readings.urls")),

@@ -1,59 +1,13 @@
-"""Every discussions view fetches its group through here: no view checks
-membership by hand. To anyone who is not a member a group does not exist (404);
-a member without the role a page needs is refused (403)."""
+"""Threads and their posts, fetched for a member of their group (through
+groups.access): a thread the viewer may not see does not exist (404)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from readings.models import Reading
+from groups.access import get_assignment_for_member
 
-from .models import ROLE_RANK, Annotation, Assignment, Group, Meeting, Membership, Reply
-
-
-def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER) -> Group:
-    """The group, with `viewer_role` set, for a user holding at least `role`.
-    Site staff hold every role in every group."""
-    user = request.user
-    if not user.is_authenticated:
-        raise Http404
-    my_role = Membership.objects.filter(group=OuterRef("pk"), user=user).values("role")[:1]
-    group = get_object_or_404(Group.objects.annotate(my_role=Subquery(my_role)), slug=slug)
-    if user.is_staff:
-        group.viewer_role = Membership.Role.ORGANIZER
-    elif group.my_role:
-        group.viewer_role = Membership.Role(group.my_role)
-    else:
-        raise Http404
-    if ROLE_RANK[group.viewer_role] < ROLE_RANK[role]:
-        raise PermissionDenied
-    return group
-
-
-def get_assignment_for_member(
-    request, group_slug: str, reading_slug: str, role: str = Membership.Role.MEMBER
-) -> Assignment:
-    """A published reading on the syllabus of a group the user holds `role` in."""
-    group = get_group_for_member(request, group_slug, role=role)
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("reading"),
-        group=group,
-        reading__slug=reading_slug,
-        reading__status=Reading.Status.PUBLISHED,
-    )
-    assignment.group = group
-    return assignment
-
-
-def can(group: Group, role: str) -> bool:
-    """Whether the viewer of `group` (fetched above) holds at least `role`."""
-    return ROLE_RANK[group.viewer_role] >= ROLE_RANK[role]
-
-
-def get_group_for_invite(slug: str, code: str) -> Group:
-    """The invite link is the key: a wrong or retired code finds nothing (404)."""
-    return get_object_or_404(Group, slug=slug, invite_code=code)
+from .models import Annotation, Reply
 
 
 def get_thread_for_member(request, group_slug: str, reading_slug: str, thread_id: int):
@@ -85,22 +39,6 @@ def require_author(request, post) -> None:
     """Only a post's author edits or deletes it."""
     if post.author_id != request.user.pk:
         raise PermissionDenied
-
-
-def get_meeting_for_member(
-    request, group_slug: str, meeting_id: int, role: str = Membership.Role.MEMBER
-):
-    """A meeting of a group the user holds `role` in, with its group set."""
-    group = get_group_for_member(request, group_slug, role=role)
-    meeting = get_object_or_404(
-        Meeting.objects.select_related(
-            "reading", "current_item__passage", "current_item__thread__author"
-        ),
-        pk=meeting_id,
-        group=group,
-    )
-    meeting.group = group
-    return meeting
 
 
 def get_thread_by_id(request, thread_id: int) -> Annotation:

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
-from .models import Assignment, Meeting, Membership
+from groups.models import Assignment, Membership
 
 SALT = "marginalia.live"
 MAX_AGE = 12 * 60 * 60
@@ -36,11 +36,12 @@ def ticket(request, assignment: Assignment) -> str:
 
 
 def current_version(
-    request, ticket_value: str, group_slug: str, *, reading_slug: str = "", meeting_id: int = 0
+    request, ticket_value: str, group_slug: str, *, reading_slug: str = "", also=None
 ) -> int | None:
-    """The discussion version, if the ticket is good for this reading (or this
-    meeting of it) and, in one query, its session is still live (a sign-out ends
-    it), its user is active, and they are still a member of the group or staff."""
+    """The discussion version, if the ticket is good for this reading (and its
+    assignment meets `also`, a condition such as "this meeting is of it") and,
+    in one query, its session is still live (a sign-out ends it), its user is
+    active, and they are still a member of the group or staff."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -53,11 +54,8 @@ def current_version(
     found = Assignment.objects.filter(pk=claims["a"], group__slug=group_slug)
     if reading_slug:
         found = found.filter(reading__slug=reading_slug)
-    if meeting_id:
-        meeting = Meeting.objects.filter(
-            pk=meeting_id, group=OuterRef("group"), reading=OuterRef("reading")
-        )
-        found = found.filter(Exists(meeting))
+    if also is not None:
+        found = found.filter(also)
     found = (
         found.filter(
             Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))

@@ -4,8 +4,10 @@ levels deep, deeper replies shown flat with whom they answer."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .access import can
-from .models import Annotation, Membership, Reply
+from groups.access import can
+from groups.models import Membership
+
+from .models import Annotation, Reply
 
 MAX_DEPTH = 4
 

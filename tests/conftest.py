@@ -2,11 +2,13 @@
 organizer, staff), and plain helpers to make data."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 
-from discussions.models import Membership
-from discussions.services import assign_reading, create_group
+from groups.models import Membership
+from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from readings.services import passage_anchors
 
@@ -39,6 +41,16 @@ def add_member(group, user, role=Membership.Role.MEMBER) -> Membership:
 def signed_in(client, user):
     client.force_login(user)
     return client
+
+
+def browsing_as(django_app, user):
+    """django-webtest's app with `user` signed in by a real session, as a browser
+    is after signing in (its own `user=` skips the session pages depend on)."""
+    client = Client()
+    client.force_login(user)
+    cookie = settings.SESSION_COOKIE_NAME
+    django_app.set_cookie(cookie, client.cookies[cookie].value)
+    return django_app
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,9 @@ from django.urls import URLResolver, get_resolver
 
 from accounts.models import ApiToken
 from accounts.tokens import create_token
-from discussions import services
-from discussions.models import Assignment
+from discussions.services import post_reply
+from facilitation.services import add_agenda_item, publish_agenda, start_meeting
+from groups.models import Assignment
 from tests.conftest import make_annotation
 
 ROLES = ("anonymous", "outsider", "member", "facilitator", "organizer", "staff")
@@ -58,6 +59,7 @@ EXPECTED = {
     # facilitators drive it; it has no summary to export until it ends.
     READING + "agenda/": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
     READING + "agenda/edit/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
+    READING + "agenda/add/": (SIGNED_IN_GET_ONLY, "L 404 403 400 400 400"),
     READING + "agenda/<int:item_id>/": (SIGNED_IN_GET_ONLY, "L 404 403 R R R"),
     READING + "agenda/guide/": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
     READING + "agenda/guide.md": ("L 404 403 200 200 200", SIGNED_IN_GET_ONLY),
@@ -184,12 +186,12 @@ def answer(response) -> str:
 def test_access(pattern, group, organizer, facilitator, member, outsider, staff, assigned_reading):
     people = dict(zip(ROLES, (None, outsider, member, facilitator, organizer, staff), strict=True))
     question = make_annotation(group, assigned_reading, member)
-    item = services.add_agenda_item(
+    item = add_agenda_item(
         group=group, reading=assigned_reading, text="What is it for?", minutes=5, seen_version=0
     )
-    services.publish_agenda(group=group, reading=assigned_reading, actor=organizer, seen_version=1)
-    meeting = services.start_meeting(group=group, reading=assigned_reading, actor=organizer)
-    reply = services.post_reply(annotation=question, parent=None, body="Yes.", author=facilitator)
+    publish_agenda(group=group, reading=assigned_reading, actor=organizer, seen_version=1)
+    meeting = start_meeting(group=group, reading=assigned_reading, actor=organizer)
+    reply = post_reply(annotation=question, parent=None, body="Yes.", author=facilitator)
     create_token(user=member, name="A script")
     values = {
         "slug": assigned_reading.slug if pattern.startswith("library/") else group.slug,

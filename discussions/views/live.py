@@ -2,13 +2,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from groups.access import get_assignment_for_member
+from groups.sections import render_sections
 from readings.models import Passage
 
-from .. import live
-from ..access import get_assignment_for_member
+from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from .reading import Discussion, member_names, running_meeting
+from ..pieces import Discussion, member_names
 from .threads import thread_html
 
 
@@ -43,6 +44,6 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "threads": threads,
         "group": assignment.group,
         "reading": assignment.reading,
-        "meeting": running_meeting(assignment.group, assignment.reading),
+        "live_sections": render_sections(sections.LIVE, assignment),
     }
     return live.with_etag(render(request, "discussions/_live.html", context), etag)

@@ -3,8 +3,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from ..access import get_group_for_member
-from ..models import Annotation, Membership, Reply
+from groups.access import get_group_for_member
+from groups.models import Membership
+
+from ..models import Annotation, Reply
 
 LOG_LENGTH = 100
 

@@ -1,242 +1,25 @@
 """The reading page of a group: passages with their marks and margins, the
 questions list, filters, and the form to start a thread."""
 
-import hashlib
-from collections import defaultdict
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
+from groups.access import can, get_assignment_for_member
+from groups.models import Assignment, Membership
+from groups.sections import render_sections
 from readings.models import Passage
 
-from .. import live, services
-from ..access import can, get_assignment_for_member
-from ..anchoring import mark_html
-from ..bodies import excerpt
+from .. import live, sections, services
 from ..forms import AnnotationForm, DiscussionFilterForm
-from ..models import AgendaItem, Annotation, Assignment, Meeting, Membership
-from ..threads import BLANKED, DELETED, set_states
-
-# Posts on a passage (threads and replies) from which each heat level starts.
-HEAT_STEPS = (1, 3, 6, 11)
-SUMMARY_LENGTH = 120
-# Cached pieces are found by keys that change with what they show; this only
-# frees memory from those no page asks for any more.
-CACHE_SECONDS = 24 * 60 * 60
-QUESTION_SORTS = {
-    "votes": lambda a: (-a.vote_count, a.created),
-    "newest": lambda a: (-a.created.timestamp(), 0),
-    "passage": lambda a: (a.passage.position, a.start or 0, a.created),
-}
-
-
-def running_meeting(group, reading) -> Meeting | None:
-    return (
-        Meeting.objects.filter(group=group, reading=reading, ended=None)
-        .select_related("current_item__passage")
-        .first()
-    )
+from ..pieces import Discussion, member_names
 
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def member_names(group) -> list[tuple[int, str]]:
-    """The group's members as (user id, name shown), by name."""
-    rows = group.memberships.order_by("user__display_name").values_list(
-        "user_id", "user__display_name", "user__email"
-    )
-    return [(pk, name or email) for pk, name, email in rows]
-
-
-def visible_annotations(request: HttpRequest, assignment: Assignment, passages=None):
-    """The reading's annotations the viewer may see (on `passages` only, if
-    given), each with its display state, summary and URL."""
-    group, reading, user = assignment.group, assignment.reading, request.user
-    annotations = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
-    if passages is not None:
-        annotations = annotations.filter(passage__in=passages)
-    annotations = list(annotations.select_related("author"))
-    set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
-    # One reverse() for the page, not two per thread: thread URLs share this prefix.
-    base = reverse("discussions:reading", args=[group.slug, reading.slug])
-    for annotation in annotations:
-        annotation.summary = excerpt(annotation.body_html, SUMMARY_LENGTH)
-        annotation.url = f"{base}t/{annotation.pk}/"
-    return annotations
-
-
-def dress(passages, annotations, shown) -> None:
-    """Put on each passage its marks, counts, heat (from all `annotations`) and
-    threads (those `shown` through the filters)."""
-    activity = defaultdict(int)
-    for annotation in annotations:
-        if annotation.kind != Annotation.Kind.NOTE:
-            activity[annotation.passage_id] += 1 + annotation.reply_count
-    by_passage = defaultdict(list)
-    for annotation in shown:
-        by_passage[annotation.passage_id].append(annotation)
-    for passage in passages:
-        threads = by_passage[passage.pk]
-        passage.threads = threads
-        passage.question_count = sum(a.kind == Annotation.Kind.QUESTION for a in threads)
-        passage.comment_count = sum(a.kind == Annotation.Kind.COMMENT for a in threads)
-        passage.activity = activity[passage.pk]
-        passage.heat = sum(passage.activity >= step for step in HEAT_STEPS)
-        ranges = [
-            (a.start, a.end, str(a.pk))
-            for a in threads
-            if a.start is not None and a.state not in (BLANKED, DELETED)
-        ]
-        # These passages are fetched only to be shown: show them with their marks.
-        passage.html = mark_html(passage.html, ranges)
-
-
-class Discussion:
-    """The discussion of a reading as one viewer sees it, rendered passage by
-    passage. Unfiltered pieces come from the cache under keys that change with
-    everything they show:
-    - the passage's annotation count and latest annotation version: every write
-      bumps the version of the annotation it touches, a removal lowers the count;
-    - whose view it is: moderators', the viewer's own (when they have a private
-      note or a hidden post there), or any member's;
-    - the group's members' names and the reading's address (names and links shown).
-    So a changed discussion never meets a stale piece, and members share pieces."""
-
-    def __init__(self, request: HttpRequest, assignment: Assignment, members, filters=None):
-        self.request, self.assignment, self.filters = request, assignment, filters
-        self.cached = not (filters and filters.active)
-        group, reading = assignment.group, assignment.reading
-        self.moderator = can(group, Membership.Role.FACILITATOR)
-        names = "|".join(f"{pk}:{name}" for pk, name in members)
-        scope = f"{group.slug}/{reading.slug}/{names}".encode()
-        self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
-        self.annotations = None  # the whole reading's, fetched at most once
-        self.own = False
-
-    def _viewer(self, own: bool) -> str:
-        return "moderator" if self.moderator else f"user{self.request.user.pk}" if own else "all"
-
-    def _keys(self, passages, template: str, whole: bool) -> dict[int, str]:
-        """Each passage's cache key; notes whether the viewer has private notes
-        or hidden posts of their own on any of them."""
-        user = self.request.user
-        own = Q(author=user) & (Q(kind=Annotation.Kind.NOTE) | Q(hidden__isnull=False))
-        stats = Annotation.objects.filter(
-            group=self.assignment.group, reading=self.assignment.reading
-        )
-        if not whole:
-            stats = stats.filter(passage__in=passages)
-        stats = (
-            stats.order_by()
-            .values("passage")
-            .annotate(count=Count("pk"), version=Max("version"), own=Count("pk", filter=own))
-        )
-        stats = {row["passage"]: row for row in stats}
-        self.own = any(row["own"] for row in stats.values())
-        keys = {}
-        for passage in passages:
-            row = stats.get(passage.id, {"count": 0, "version": 0, "own": 0})
-            keys[passage.id] = (
-                f"{template}:{self.scope}:{passage.id}:{row['count']}:{row['version']}:"
-                + self._viewer(row["own"])
-            )
-        return keys
-
-    def _all_annotations(self):
-        if self.annotations is None:
-            self.annotations = visible_annotations(self.request, self.assignment)
-        return self.annotations
-
-    def _shown(self, annotations):
-        return self.filters.apply(annotations, self.request.user) if self.filters else annotations
-
-    def passages(self, passages, template: str, compose=None, whole=False) -> str:
-        """`passages` (Passage objects, or an outline of them: id and anchor)
-        rendered each with `template`, marks and margin; `whole` when they are
-        all of the reading's. The composer's passage is rendered afresh, with
-        the request, for its form."""
-        keys = self._keys(passages, template, whole) if self.cached else {}
-        found = cache.get_many(keys.values())
-        html = {pk: found[key] for pk, key in keys.items() if key in found}
-        compose_anchor = compose["passage"].value() if compose else None
-        missing = [p for p in passages if p.id not in html or p.anchor == compose_anchor]
-        if missing and not isinstance(missing[0], Passage):
-            # An outline of the reading was enough for what the cache had; not for the rest.
-            missing = list(Passage.objects.filter(pk__in=[p.id for p in missing]))
-        if missing:
-            annotations = (
-                self._all_annotations()
-                if whole
-                else visible_annotations(self.request, self.assignment, missing)
-            )
-            dress(missing, annotations, self._shown(annotations))
-        context = {"group": self.assignment.group, "reading": self.assignment.reading}
-        fresh = {}
-        for passage in missing:
-            if passage.anchor == compose_anchor:
-                html[passage.id] = render_to_string(
-                    template,
-                    {**context, "passage": passage, "compose": compose},
-                    request=self.request,
-                )
-            else:
-                # Without the request: a piece others may be given cannot depend on who asked.
-                html[passage.id] = render_to_string(template, {**context, "passage": passage})
-                if passage.id in keys:
-                    fresh[keys[passage.id]] = html[passage.id]
-        cache.set_many(fresh, CACHE_SECONDS)
-        return mark_safe("".join(html[passage.id] for passage in passages))
-
-    def questions(self, passages, sort: str) -> str:
-        """The questions list, sorted; after `passages(..., whole=True)`, which
-        finds whether the viewer has hidden posts of their own."""
-        viewer = self._viewer(self.own)
-        key = f"questions:{self.scope}:{self.assignment.discussion_version}:{viewer}:{sort}"
-
-        def render():
-            by_pk = {p.id: p for p in passages}
-            questions = [
-                a
-                for a in self._shown(self._all_annotations())
-                if a.kind == Annotation.Kind.QUESTION and a.state != DELETED
-            ]
-            for question in questions:
-                question.anchor = by_pk[question.passage_id].anchor
-            questions.sort(key=QUESTION_SORTS[sort])
-            context = {"questions": questions, "filters": self.filters}
-            return render_to_string("discussions/_questions.html", context)
-
-        return _cached(key if self.cached else None, render)
-
-    def filters_html(self, reading_url: str) -> str:
-        """The filter form as the query string sets it: the same for the whole group."""
-        key = None
-        if self.filters.is_valid():
-            values = sorted(self.filters.cleaned_data.items())
-            key = f"filters:{self.scope}:" + ":".join(str(value) for _, value in values)
-        context = {"filters": self.filters, "reading_url": reading_url}
-        return _cached(key, lambda: render_to_string("discussions/_filters.html", context))
-
-
-def _cached(key: str | None, render) -> str:
-    """A rendered piece from the cache under `key`, rendered and kept there
-    when missing; rendered afresh when there is no key."""
-    html = cache.get(key) if key else None
-    if html is None:
-        html = render()
-        if key:
-            cache.set(key, html, CACHE_SECONDS)
-    return mark_safe(html)
 
 
 def _page(request: HttpRequest, assignment: Assignment, compose=None, status: int = 200):
@@ -254,25 +37,14 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     # An outline: the cached rows need no more, and the rest is fetched only when not cached.
     outline = reading.passages.values_list("id", "anchor", "kind", "position", "text", named=True)
     passages = list(outline)
-    by_pk = {p.id: p for p in passages}
     discussion = Discussion(request, assignment, members, filters)
     rows = discussion.passages(passages, "discussions/_passage.html", compose, whole=True)
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
-    agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
-    agenda.sort(
-        key=lambda item: (
-            by_pk[item.passage_id].position if item.passage_id in by_pk else 0,
-            item.start or 0,
-        )
-    )
-    for item in agenda:
-        item.anchor = by_pk[item.passage_id].anchor if item.passage_id in by_pk else ""
     context = {
         "group": group,
         "reading": reading,
         "assignment": assignment,
-        "agenda": agenda,
-        "meeting": running_meeting(group, reading),
+        "above_reading": render_sections(sections.ABOVE_READING, assignment, passages),
         "rows": rows,
         "questions": discussion.questions(passages, sort or "votes"),
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
@@ -305,31 +77,23 @@ def render_passage(request: HttpRequest, assignment: Assignment, passage, compos
     return discussion.passages([passage], "discussions/_passage.html", compose)
 
 
+def composer_refused(request: HttpRequest, assignment: Assignment, form) -> HttpResponse:
+    """The composer again, with its errors and the text as typed: in place for
+    htmx, else on the whole page."""
+    passage = form.cleaned_data.get("passage")
+    if is_htmx(request) and passage:
+        return HttpResponse(render_passage(request, assignment, passage, form), status=400)
+    return _page(request, assignment, compose=form, status=400)
+
+
 @login_required
 @require_POST
 def annotate(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    facilitator = can(assignment.group, Membership.Role.FACILITATOR)
-    form = AnnotationForm(request.POST, reading=assignment.reading, facilitator=facilitator)
+    form = AnnotationForm(request.POST, reading=assignment.reading)
     if not form.is_valid():
-        passage = form.cleaned_data.get("passage")
-        if is_htmx(request) and passage:
-            return HttpResponse(render_passage(request, assignment, passage, form), status=400)
-        return _page(request, assignment, compose=form, status=400)
+        return composer_refused(request, assignment, form)
     data = form.cleaned_data
-    if data["kind"] == AnnotationForm.AGENDA:
-        item = services.add_agenda_item(
-            group=assignment.group,
-            reading=assignment.reading,
-            text=data["body"],
-            minutes=10,
-            passage=data["passage"],
-            selector=data["selector"],
-            seen_version=assignment.agenda_version,
-        )
-        messages.success(request, "Added to the agenda as a draft.")
-        url = reverse("discussions:agenda", args=[slug, reading_slug]) + f"#item-{item.pk}"
-        return HttpResponse(headers={"HX-Redirect": url}) if is_htmx(request) else redirect(url)
     annotation = services.post_annotation(
         group=assignment.group,
         reading=assignment.reading,

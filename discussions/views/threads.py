@@ -11,10 +11,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from groups.access import can
+from groups.models import Membership
+
 from .. import services
-from ..access import can, get_post_in_thread, get_thread_for_member, require_author
+from ..access import get_post_in_thread, get_thread_for_member, require_author
 from ..forms import EditForm, FlagForm, ReplyForm
-from ..models import Annotation, Membership, ModerationEvent
+from ..models import Annotation, ModerationEvent
 from ..threads import reply_tree, set_states
 from .reading import is_htmx
 

@@ -48,8 +48,10 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from discussions.bodies import render_body  # noqa: E402
-from discussions.models import Annotation, Assignment, Reply  # noqa: E402
-from discussions.services import assign_reading, create_group, post_reply  # noqa: E402
+from discussions.models import Annotation, Reply  # noqa: E402
+from discussions.services import post_reply  # noqa: E402
+from groups.models import Assignment  # noqa: E402
+from groups.services import assign_reading, create_group  # noqa: E402
 from readings.importers import parse  # noqa: E402
 from readings.services import import_reading  # noqa: E402
 from tests.conftest import add_member, make_reading, make_user  # noqa: E402
@@ -196,15 +198,15 @@ def raw_baseline(session_key: str, group_slug: str, reading_slug: str) -> str:
             serializer=JSONSerializer,
         )
         viewer = int(session["_auth_user_id"])
-        cursor.execute("SELECT id, name FROM discussions_group WHERE slug = %s", [group_slug])
+        cursor.execute("SELECT id, name FROM groups_group WHERE slug = %s", [group_slug])
         group_id, group_name = cursor.fetchone()
         cursor.execute(
-            "SELECT user_id, role FROM discussions_membership WHERE group_id = %s", [group_id]
+            "SELECT user_id, role FROM groups_membership WHERE group_id = %s", [group_id]
         )
         roles = dict(cursor.fetchall())
         cursor.execute(
             "SELECT id, display_name FROM accounts_user WHERE id IN"
-            " (SELECT user_id FROM discussions_membership WHERE group_id = %s) OR id = %s"
+            " (SELECT user_id FROM groups_membership WHERE group_id = %s) OR id = %s"
             " ORDER BY display_name",
             [group_id, viewer],
         )
@@ -214,7 +216,7 @@ def raw_baseline(session_key: str, group_slug: str, reading_slug: str) -> str:
         )
         reading_id, title, author = cursor.fetchone()
         cursor.execute(
-            "SELECT meeting_date, discussion_version FROM discussions_assignment"
+            "SELECT meeting_date, discussion_version FROM groups_assignment"
             " WHERE group_id = %s AND reading_id = %s",
             [group_id, reading_id],
         )
@@ -235,13 +237,13 @@ def raw_baseline(session_key: str, group_slug: str, reading_slug: str) -> str:
         )
         annotations = cursor.fetchall()
         cursor.execute(
-            "SELECT id, text, passage_id FROM discussions_agendaitem WHERE group_id = %s"
+            "SELECT id, text, passage_id FROM facilitation_agendaitem WHERE group_id = %s"
             " AND reading_id = %s AND published IS NOT NULL ORDER BY position",
             [group_id, reading_id],
         )
         agenda = cursor.fetchall()
         cursor.execute(
-            "SELECT id, current_item_id FROM discussions_meeting WHERE group_id = %s"
+            "SELECT id, current_item_id FROM facilitation_meeting WHERE group_id = %s"
             " AND reading_id = %s AND ended IS NULL",
             [group_id, reading_id],
         )

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from discussions.models import Membership
 from discussions.services import post_reply
+from groups.models import Membership
 from tests.conftest import make_annotation, signed_in
 
 

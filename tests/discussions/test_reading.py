@@ -255,7 +255,7 @@ def test_reading_page_queries_stay_flat(
     client, group, member, organizer, django_assert_num_queries, annotations
 ):
     reading = make_reading(passages=50, title=f"Busy {annotations}")
-    from discussions.services import assign_reading
+    from groups.services import assign_reading
 
     assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=organizer)
     people = [member, organizer] + [make_user(f"p{annotations}-{i}@example.org") for i in range(8)]

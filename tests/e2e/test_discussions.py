@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from discussions.models import Annotation
-from discussions.services import assign_reading, create_group
+from facilitation.models import AgendaItem
+from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from tests.conftest import PASSWORD, add_member, make_user
 from tests.e2e.conftest import sign_in
@@ -151,3 +152,21 @@ def test_hostile_bodies_never_run(open_as, circle):
         assert all(href.startswith(("http://", "https://", "mailto:")) for href in hrefs)
     replier.wait_for_timeout(500)
     assert dialogs == []
+
+
+def test_a_facilitator_files_selected_words_on_the_agenda(open_as, circle):
+    organizer = open_as(circle["asker"], circle["url"])
+    first = organizer.locator("[data-passage-text]").first
+    first.dblclick(position={"x": 4, "y": 8})
+    organizer.get_by_role("toolbar", name="Discuss the selected words").get_by_role(
+        "button", name="Ask a question"
+    ).click()
+    composer = organizer.locator("[data-compose-form]")
+    composer.get_by_label("Your question or comment").fill("Why kitchens?")
+    composer.get_by_role("button", name="Add to the agenda").click()
+
+    organizer.wait_for_url(f"**{circle['url']}agenda/#item-*")
+    expect(organizer.locator(".messages")).to_contain_text("Added to the agenda as a draft.")
+    item = AgendaItem.objects.get()
+    assert (item.text, item.exact, item.published) == ("Why kitchens?", "Kitchen", None)
+    assert not Annotation.objects.exists()

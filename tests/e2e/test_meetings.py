@@ -5,7 +5,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from discussions.services import assign_reading, create_group
+from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from tests.conftest import PASSWORD, add_member, make_user
 from tests.e2e.conftest import sign_in

@@ -48,28 +48,27 @@ def seed(csrf: str) -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
 
-    from discussions import services
+    from facilitation.services import add_agenda_item, publish_agenda, start_meeting
+    from groups.services import assign_reading, create_group
     from tests.conftest import add_member, make_annotation, make_reading, make_user
 
     facilitator = make_user("facilitator@load.example", "Load Facilitator")
-    group = services.create_group(name="Load circle", description="", creator=facilitator)
+    group = create_group(name="Load circle", description="", creator=facilitator)
     members = [make_user(f"member{n}@load.example", f"Member {n}") for n in range(MEMBERS)]
     for member in members:
         add_member(group, member)
     reading = make_reading(passages=100, title="Under load")
-    services.assign_reading(
-        group=group, reading=reading, meeting_date=None, notes="", actor=facilitator
-    )
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=facilitator)
     for n in range(3):
-        services.add_agenda_item(
+        add_agenda_item(
             group=group, reading=reading, text=f"Question {n}", minutes=10, seen_version=n
         )
-    services.publish_agenda(group=group, reading=reading, actor=facilitator, seen_version=3)
+    publish_agenda(group=group, reading=reading, actor=facilitator, seen_version=3)
     for n in range(20):
         make_annotation(
             group, reading, members[n], body=f"Open question {n}", passage=reading.passages.all()[n]
         )
-    meeting = services.start_meeting(group=group, reading=reading, actor=facilitator)
+    meeting = start_meeting(group=group, reading=reading, actor=facilitator)
 
     def session(user) -> str:
         store = SessionStore()

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class FacilitationConfig(AppConfig):
+    name = "facilitation"
+
+    def ready(self):
+        from discussions import sections as reading_page
+        from groups import sections as group_page
+
+        from .sections import group_meetings, live_meeting_banner, meeting_banner, published_agenda
+
+        reading_page.ABOVE_READING += [meeting_banner, published_agenda]
+        reading_page.LIVE.append(live_meeting_banner)
+        group_page.GROUP_PAGE.append(group_meetings)

@@ -1,0 +1,53 @@
+"""What facilitation shows on the pages of the apps below it: registered in
+FacilitationConfig.ready()."""
+
+from django.template.loader import render_to_string
+
+from groups.models import Assignment, Group
+
+from .models import AgendaItem, Meeting
+
+MEETINGS_SHOWN = 20
+
+
+def running_meeting(group, reading) -> Meeting | None:
+    return (
+        Meeting.objects.filter(group=group, reading=reading, ended=None)
+        .select_related("current_item__passage")
+        .first()
+    )
+
+
+def meeting_banner(assignment: Assignment, passages=None) -> str:
+    """Above a reading: the meeting running on it, for members to join."""
+    meeting = running_meeting(assignment.group, assignment.reading)
+    return render_to_string("facilitation/_meeting_banner.html", {"meeting": meeting})
+
+
+def live_meeting_banner(assignment: Assignment) -> str:
+    meeting = running_meeting(assignment.group, assignment.reading)
+    return render_to_string("facilitation/_live_banner.html", {"meeting": meeting})
+
+
+def published_agenda(assignment: Assignment, passages) -> str:
+    """Above a reading: the group's published discussion questions, in the
+    order of the passages they are on."""
+    group, reading = assignment.group, assignment.reading
+    by_pk = {p.id: p for p in passages}
+    agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
+    agenda.sort(
+        key=lambda item: (
+            by_pk[item.passage_id].position if item.passage_id in by_pk else 0,
+            item.start or 0,
+        )
+    )
+    for item in agenda:
+        item.anchor = by_pk[item.passage_id].anchor if item.passage_id in by_pk else ""
+    context = {"group": group, "reading": reading, "agenda": agenda}
+    return render_to_string("facilitation/_reading_agenda.html", context)
+
+
+def group_meetings(group: Group) -> str:
+    """On the group's page: its meetings, newest first."""
+    meetings = list(group.meetings.select_related("reading")[:MEETINGS_SHOWN])
+    return render_to_string("facilitation/_group_meetings.html", {"meetings": meetings})

@@ -1,0 +1,146 @@
+"""Changes to a group's membership (each recorded in the group's log) and its
+syllabus, each in one transaction."""
+
+from allauth.account.adapter import get_adapter
+from django.db import transaction
+from django.utils.text import slugify
+
+from readings.models import Reading
+
+from .models import Assignment, Group, Membership, MembershipEvent, new_invite_code
+
+Role = Membership.Role
+Action = MembershipEvent.Action
+# Slugs that would shadow a URL under /g/.
+RESERVED_SLUGS = {"new"}
+PENDING_JOIN = "marginalia_pending_join"
+
+
+class GroupRuleError(Exception):
+    """A change that would break one of a group's rules; the message says which."""
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:70].strip("-") or "group"
+    slug, number = base, 2
+    while slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def create_group(*, name: str, description: str, creator) -> Group:
+    with transaction.atomic():
+        group = Group.objects.create(name=name, slug=_unique_slug(name), description=description)
+        Membership.objects.create(group=group, user=creator, role=Role.ORGANIZER)
+        MembershipEvent.objects.create(group=group, actor=creator, action=Action.CREATED)
+    return group
+
+
+def join_group(*, group: Group, user, code: str) -> Membership:
+    """Join through the invite link; joining twice changes nothing."""
+    if code != group.invite_code:
+        raise GroupRuleError("This invite link is no longer valid. Ask an organizer for a new one.")
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(group=group, user=user)
+        if created:
+            MembershipEvent.objects.create(
+                group=group, actor=user, subject=user, action=Action.JOINED
+            )
+    return membership
+
+
+def join_pending_invitation(*, request, user) -> Group | None:
+    """After signing up through an invite link, land in the group it was for."""
+    pending = request.session.pop(PENDING_JOIN, None)
+    if not pending:
+        return None
+    group = Group.objects.filter(slug=pending.get("group")).first()
+    if group is None:
+        return None
+    try:
+        join_group(group=group, user=user, code=pending.get("code", ""))
+    except GroupRuleError:
+        return None
+    return group
+
+
+def _keep_an_organizer(group: Group, leaving: Membership) -> None:
+    """Refuse a change that would leave the group without an organizer. The
+    organizers' rows are locked so that two such changes cannot pass at once."""
+    organizers = list(
+        Membership.objects.select_for_update().filter(group=group, role=Role.ORGANIZER)
+    )
+    if leaving.role == Role.ORGANIZER and all(m.pk == leaving.pk for m in organizers):
+        raise GroupRuleError(
+            "A group needs at least one organizer. Make someone else an organizer first."
+        )
+
+
+def change_role(*, group: Group, membership: Membership, role: str, actor) -> None:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.role == role:
+            return
+        if role != Role.ORGANIZER:
+            _keep_an_organizer(group, membership)
+        old = membership.get_role_display()
+        membership.role = role
+        membership.save(update_fields=["role"])
+        MembershipEvent.objects.create(
+            group=group,
+            actor=actor,
+            subject=membership.user,
+            action=Action.ROLE_CHANGED,
+            detail=f"{old} → {membership.get_role_display()}",
+        )
+
+
+def remove_member(*, group: Group, membership: Membership, actor) -> None:
+    leaving = membership.user == actor
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _keep_an_organizer(group, membership)
+        membership.delete()
+        MembershipEvent.objects.create(
+            group=group,
+            actor=actor,
+            subject=membership.user,
+            action=Action.LEFT if leaving else Action.REMOVED,
+        )
+
+
+def rotate_invite_link(*, group: Group, actor) -> None:
+    with transaction.atomic():
+        group.invite_code = new_invite_code()
+        group.save(update_fields=["invite_code"])
+        MembershipEvent.objects.create(group=group, actor=actor, action=Action.LINK_ROTATED)
+
+
+def invite_by_email(*, request, group: Group, emails: list[str], actor) -> None:
+    """Email the invite link; it works whether or not the person has an account."""
+    link = request.build_absolute_uri(group.get_invite_path())
+    adapter = get_adapter(request)
+    for email in emails:
+        # Logged once sent, so the log never claims an invitation that failed.
+        adapter.send_mail(
+            "groups/email/invitation", email, {"group": group, "inviter": actor, "link": link}
+        )
+        MembershipEvent.objects.create(group=group, actor=actor, email=email, action=Action.INVITED)
+
+
+def assign_reading(
+    *, group: Group, reading: Reading, meeting_date, notes: str, actor
+) -> Assignment:
+    if not reading.is_published:
+        raise GroupRuleError("Only published readings can go on a syllabus.")
+    assignment, _ = Assignment.objects.update_or_create(
+        group=group,
+        reading=reading,
+        defaults={"meeting_date": meeting_date, "notes": notes},
+        create_defaults={
+            "meeting_date": meeting_date,
+            "notes": notes,
+            "added_by": actor,
+        },
+    )
+    return assignment

@@ -1,0 +1,63 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from readings.models import Reading
+
+from .. import services
+from ..access import can, get_group_for_member
+from ..forms import AssignmentForm, GroupForm
+from ..models import ROLE_RANK, Membership
+from ..sections import GROUP_PAGE, render_sections
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        group = services.create_group(
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            creator=request.user,
+        )
+        messages.success(request, "Your group is ready. Invite people with its invite link.")
+        return redirect(group)
+    return render(request, "groups/group_form.html", {"form": form})
+
+
+@login_required
+@require_safe
+def group_home(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_group_for_member(request, slug)
+    assignments = group.assignments.filter(reading__status=Reading.Status.PUBLISHED).select_related(
+        "reading"
+    )
+    today = timezone.localdate()
+    upcoming, undated, past = [], [], []
+    for assignment in assignments:
+        if assignment.meeting_date is None:
+            undated.append(assignment)
+        elif assignment.meeting_date >= today:
+            upcoming.append(assignment)
+        else:
+            past.append(assignment)
+    members = sorted(
+        group.memberships.select_related("user"),
+        key=lambda m: (-ROLE_RANK[m.role], str(m.user).lower()),
+    )
+    is_organizer = can(group, Membership.Role.ORGANIZER)
+    context = {
+        "group": group,
+        "sections": render_sections(GROUP_PAGE, group),
+        "syllabus": upcoming + undated,
+        "past": past[::-1],
+        "members": members,
+        "is_member": any(m.user_id == request.user.pk for m in members),
+        "is_organizer": is_organizer,
+        "is_moderator": can(group, Membership.Role.FACILITATOR),
+        "assignment_form": AssignmentForm(group=group) if is_organizer else None,
+    }
+    return render(request, "groups/group.html", context)

@@ -1,0 +1,275 @@
+"""The JSON API: annotations as W3C Web Annotations, for other tools.
+
+Signed in by the session (writes then need the CSRF token, as forms do) or by
+a personal API token (`Authorization: Bearer <token>`, made on the settings
+page). Access follows the pages exactly: to anyone not in the group it does
+not exist (404); private notes and hidden posts show as they do on the page.
+"""
+
+import json
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+
+from accounts.tokens import user_for_token
+from discussions import services
+from discussions.access import get_post_in_thread, get_thread_by_id, require_author
+from discussions.forms import EditForm
+from discussions.models import Annotation, Reply
+from discussions.threads import reading_threads, reply_tree, state_of, walk
+from groups.access import can, get_assignment_for_member
+from groups.models import Membership
+
+from .. import w3c
+from ..openapi import schema
+
+PAGE_SIZE = 200
+
+
+def error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def answer(document: dict, status: int = 200, **headers) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(document, ensure_ascii=False),
+        status=status,
+        content_type=w3c.JSON_LD,
+        headers=headers,
+    )
+
+
+def _csrf_refused(request: HttpRequest) -> bool:
+    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None
+
+
+def api_view(*methods: str):
+    """Authenticate by token or session (with CSRF for a session's writes), allow
+    `methods`, and answer every refusal in JSON."""
+
+    def decorate(view):
+        @csrf_exempt  # checked below for sessions; a token is not sent by browsers on their own
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                response = error(405, f"Use {', '.join(methods)} here.")
+                response["Allow"] = ", ".join(methods)
+                return response
+            if "Authorization" in request.headers:
+                user = user_for_token(request.headers["Authorization"])
+                if user is None:
+                    return error(401, "That API token is not valid; it may have been revoked.")
+                request.user = user
+            elif not request.user.is_authenticated:
+                return error(401, "Sign in, or send a personal API token: Authorization: Bearer …")
+            elif request.method not in ("GET", "HEAD") and _csrf_refused(request):
+                return error(403, "Signed in by session, a write needs the X-CSRFToken header.")
+            try:
+                return view(request, *args, **kwargs)
+            except Http404:
+                return error(404, "Not found.")
+            except PermissionDenied:
+                return error(403, "You may not do that.")
+            except w3c.W3CError as problem:
+                return error(400, str(problem))
+
+        return wrapped
+
+    return decorate
+
+
+def _document(request: HttpRequest) -> dict:
+    try:
+        document = json.loads(request.body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
+        raise w3c.W3CError(f"The request body is not valid JSON: {problem}.") from problem
+    if not isinstance(document, dict):
+        raise w3c.W3CError("Send one annotation as a JSON object.")
+    return document
+
+
+def _body(document: dict) -> str:
+    form = EditForm({"body": w3c.body_of(document)})
+    if not form.is_valid():
+        raise w3c.W3CError(" ".join(form.errors["body"]))
+    return form.cleaned_data["body"]
+
+
+def _route(request: HttpRequest, address: str, what: str):
+    """Which of our pages or API resources an address names; on another host, none."""
+    host = urlsplit(address).netloc
+    if host and host != request.get_host():
+        raise w3c.W3CError(f"{what} must be an address on this site, not {host}.")
+    return w3c.route(address, what)
+
+
+def _thread_json(request: HttpRequest, annotation: Annotation) -> dict:
+    passages = list(annotation.reading.passages.all())
+    start = w3c.passage_starts(passages)[annotation.passage_id]
+    moderator = can(annotation.group, Membership.Role.FACILITATOR)
+    return w3c.annotation_json(
+        request, annotation, state_of(annotation, request.user, moderator), start
+    )
+
+
+def _reply_json(request: HttpRequest, reply: Reply) -> dict:
+    moderator = can(reply.annotation.group, Membership.Role.FACILITATOR)
+    return w3c.reply_json(request, reply, state_of(reply, request.user, moderator))
+
+
+def _kept(annotation: Annotation) -> list[Reply]:
+    """The thread's replies its page shows, in reading order."""
+    replies = list(annotation.replies.select_related("author"))
+    return [node.reply for node, _ in walk(reply_tree(replies))]
+
+
+def _create_reply(request: HttpRequest, document: dict, body: str) -> HttpResponse:
+    match = _route(request, w3c.reply_target(document), "A reply's target")
+    if match.view_name not in ("interop:api_annotation", "interop:api_reply"):
+        raise w3c.W3CError("A reply's target must be the id of an annotation or reply.")
+    annotation = get_thread_by_id(request, match.kwargs["pk"])
+    parent = None
+    if "reply_pk" in match.kwargs:
+        parent = get_post_in_thread(request, annotation, str(match.kwargs["reply_pk"]))
+        if parent not in _kept(annotation):
+            raise Http404
+    reply = services.post_reply(
+        annotation=annotation, parent=parent, body=body, author=request.user
+    )
+    reply.annotation = annotation
+    url = w3c.reply_url(request, annotation.pk, reply.pk)
+    return answer(_reply_json(request, reply), status=201, Location=url)
+
+
+@api_view("POST")
+def create(request: HttpRequest) -> HttpResponse:
+    document = _document(request)
+    kind = w3c.kind_of(document)
+    body = _body(document)
+    if kind == w3c.REPLYING:
+        return _create_reply(request, document, body)
+    _route(request, w3c.source_of(document), "target.source")
+    assignment = get_assignment_for_member(request, *w3c.reading_of(document))
+    anchor = w3c.anchor_of(document, list(assignment.reading.passages.all()))
+    annotation = services.post_annotation(
+        group=assignment.group,
+        reading=assignment.reading,
+        passage=anchor.passage,
+        kind=kind,
+        body=body,
+        author=request.user,
+        selector=anchor.selector,
+    )
+    annotation.group, annotation.reading = assignment.group, assignment.reading
+    url = w3c.annotation_url(request, annotation)
+    return answer(_thread_json(request, annotation), status=201, Location=url)
+
+
+def _change(request: HttpRequest, post) -> HttpResponse | None:
+    """PATCH or DELETE `post` for its author; None for a GET."""
+    if request.method == "GET":
+        return None
+    require_author(request, post)
+    if post.deleted:
+        return error(409, "It is deleted already.")
+    if request.method == "DELETE":
+        services.delete_post(post=post)
+        return HttpResponse(status=204)
+    document = _document(request)
+    if "motivation" in document and document["motivation"] != w3c.MOTIVATIONS.get(
+        getattr(post, "kind", None), w3c.REPLYING
+    ):
+        raise w3c.W3CError("The motivation of an annotation cannot change; send only its body.")
+    services.edit_post(post=post, body=_body(document))
+    return None
+
+
+@api_view("GET", "PATCH", "DELETE")
+def annotation(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = get_thread_by_id(request, pk)
+    return _change(request, thread) or answer(_thread_json(request, thread))
+
+
+@api_view("GET", "PATCH", "DELETE")
+def reply(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
+    thread = get_thread_by_id(request, pk)
+    post = get_object_or_404(Reply.objects.select_related("author"), pk=reply_pk, annotation=thread)
+    post.annotation = thread
+    if post not in _kept(thread):
+        raise Http404
+    return _change(request, post) or answer(_reply_json(request, post))
+
+
+def discussion_items(request: HttpRequest, assignment) -> list[dict]:
+    """Every post of a group's reading its viewer may see, as W3C annotations:
+    each thread (in passage order) followed by its replies."""
+    passages, on_passage = reading_threads(assignment, request.user)
+    starts = w3c.passage_starts(passages)
+    items = []
+    for passage in passages:
+        for thread, tree in on_passage.get(passage.pk, []):
+            thread.passage = passage
+            items.append(w3c.annotation_json(request, thread, thread.state, starts[passage.pk]))
+            items += [w3c.reply_json(request, n.reply, n.reply.state) for n, _ in walk(tree)]
+    return items
+
+
+@api_view("GET")
+def collection(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
+    """An AnnotationCollection; `?page=N` (from 0) is one AnnotationPage of it."""
+    assignment = get_assignment_for_member(request, slug, reading_slug)
+    items = discussion_items(request, assignment)
+    url = request.build_absolute_uri(request.path)
+    pages = Paginator(items, PAGE_SIZE, allow_empty_first_page=True)
+    label = f"Discussion of {assignment.reading.title} in {assignment.group.name}"
+    if "page" not in request.GET:
+        return answer(
+            {
+                "@context": w3c.CONTEXT,
+                "id": url,
+                "type": "AnnotationCollection",
+                "label": label,
+                "total": len(items),
+                "first": f"{url}?page=0",
+                "last": f"{url}?page={pages.num_pages - 1}",
+            }
+        )
+    number = request.GET["page"]
+    try:
+        page = pages.page(int(number) + 1 if number.isdigit() else 0)
+    except EmptyPage:
+        raise Http404 from None
+    index = page.number - 1
+    document = {
+        "@context": w3c.CONTEXT,
+        "id": f"{url}?page={index}",
+        "type": "AnnotationPage",
+        "partOf": {"id": url, "label": label, "total": len(items)},
+        "startIndex": page.start_index() - 1 if items else 0,
+        "items": list(page.object_list),
+    }
+    if page.has_next():
+        document["next"] = f"{url}?page={index + 1}"
+    if page.has_previous():
+        document["prev"] = f"{url}?page={index - 1}"
+    return answer(document)
+
+
+@require_safe
+def openapi(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(schema(request.build_absolute_uri(reverse("interop:api_docs"))))
+
+
+@require_safe
+def docs(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "interop/api_docs.html", {"origin": request.build_absolute_uri("/")[:-1]}
+    )

@@ -1,0 +1,271 @@
+"""Annotations and replies as W3C Web Annotations (JSON-LD), and back.
+
+A selector measures the reading's text: its passages' plain text, in order,
+joined by blank lines. A thread on a whole passage quotes the whole passage.
+A reply is an annotation whose motivation is `replying` and whose target is
+the annotation (or reply) it answers. A private note is `bookmarking` with a
+private audience. Whatever its viewer may not see (a deleted post kept for its
+replies, a post hidden by a moderator) comes without creator and body, as the
+page shows a placeholder.
+"""
+
+from dataclasses import dataclass
+from os.path import commonprefix
+from urllib.parse import urlsplit
+
+from django.urls import Resolver404, resolve, reverse
+
+from discussions.anchoring import Selector, SelectorError, resolve_selector
+from discussions.models import Annotation, Reply
+from discussions.threads import BLANKED, DELETED
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+JSON_LD = f'application/ld+json; profile="{CONTEXT}"'
+SEPARATOR = "\n\n"
+MOTIVATIONS = {
+    Annotation.Kind.QUESTION: "questioning",
+    Annotation.Kind.COMMENT: "commenting",
+    Annotation.Kind.NOTE: "bookmarking",
+}
+KINDS = {motivation: kind for kind, motivation in MOTIVATIONS.items()}
+REPLYING = "replying"
+PRIVATE = {"type": "schema:Audience", "schema:audienceType": "private"}
+SELECTOR_TYPES = ("TextQuoteSelector", "TextPositionSelector")
+
+
+class W3CError(ValueError):
+    """What is wrong with a document, in words for whoever sent it."""
+
+
+def timestamp(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def passage_starts(passages) -> dict[int, int]:
+    """Where each passage (in reading order) starts in the reading's text."""
+    starts, at = {}, 0
+    for passage in passages:
+        starts[passage.pk] = at
+        at += len(passage.text) + len(SEPARATOR)
+    return starts
+
+
+def annotation_url(request, annotation: Annotation) -> str:
+    return request.build_absolute_uri(reverse("interop:api_annotation", args=[annotation.pk]))
+
+
+def reply_url(request, thread_id: int, reply_id: int) -> str:
+    return request.build_absolute_uri(reverse("interop:api_reply", args=[thread_id, reply_id]))
+
+
+def reading_url(request, group, reading) -> str:
+    return request.build_absolute_uri(
+        reverse("discussions:reading", args=[group.slug, reading.slug])
+    )
+
+
+def _post_json(post, address: str, state: str, source: str) -> dict:
+    """What an annotation and a reply share: who wrote what, and when."""
+    document = {
+        "@context": CONTEXT,
+        "id": address,
+        "type": "Annotation",
+        "created": timestamp(post.created),
+        "modified": timestamp(post.edited or post.created),
+    }
+    if state not in (BLANKED, DELETED):
+        document["creator"] = {
+            "id": f"{source}?member={post.author_id}",
+            "type": "Person",
+            "name": str(post.author),
+        }
+        document["body"] = {"type": "TextualBody", "value": post.body, "format": "text/markdown"}
+    return document
+
+
+def annotation_json(request, annotation: Annotation, state: str, passage_start: int) -> dict:
+    """`annotation` (its passage, group, reading and author fetched) as its viewer sees it."""
+    source = reading_url(request, annotation.group, annotation.reading)
+    document = _post_json(annotation, annotation_url(request, annotation), state, source)
+    document["motivation"] = MOTIVATIONS[annotation.kind]
+    if annotation.kind == Annotation.Kind.NOTE:
+        document["audience"] = PRIVATE
+    text = annotation.passage.text
+    if annotation.start is None:
+        quote = {"exact": text, "prefix": "", "suffix": ""}
+        start, end = 0, len(text)
+    else:
+        quote = {
+            "exact": annotation.exact,
+            "prefix": annotation.prefix,
+            "suffix": annotation.suffix,
+        }
+        start, end = annotation.start, annotation.end
+    document["target"] = {
+        "source": source,
+        "selector": [
+            {"type": "TextQuoteSelector", **quote},
+            {
+                "type": "TextPositionSelector",
+                "start": passage_start + start,
+                "end": passage_start + end,
+            },
+        ],
+    }
+    return document
+
+
+def reply_json(request, reply: Reply, state: str) -> dict:
+    """`reply` (its thread with group and reading, and its author fetched) as its viewer sees it."""
+    thread = reply.annotation
+    source = reading_url(request, thread.group, thread.reading)
+    document = _post_json(reply, reply_url(request, thread.pk, reply.pk), state, source)
+    document["motivation"] = REPLYING
+    if reply.parent_id:
+        document["target"] = reply_url(request, thread.pk, reply.parent_id)
+    else:
+        document["target"] = annotation_url(request, thread)
+    return document
+
+
+def route(address: str, what: str):
+    """Which of this application's pages or API resources an address names, by
+    its path (whether its host is ours is for the caller to judge)."""
+    try:
+        return resolve(urlsplit(address).path)
+    except Resolver404:
+        raise W3CError(f"{what} is not an address on this site: {address!r}.") from None
+
+
+def reading_of(document: dict) -> tuple[str, str]:
+    """The group and reading slugs in a thread's target.source."""
+    match = route(source_of(document), "target.source")
+    if match.view_name != "discussions:reading":
+        raise W3CError("target.source must be a reading's address in its group: …/g/…/r/…/.")
+    return match.kwargs["slug"], match.kwargs["reading_slug"]
+
+
+# --- reading documents sent to us ----------------------------------------------
+
+
+def body_of(document: dict) -> str:
+    """The Markdown text of a document's one textual body."""
+    if "body" in document and "bodyValue" in document:
+        raise W3CError("Send either body or bodyValue, not both.")
+    if "bodyValue" in document:
+        body = {"type": "TextualBody", "value": document["bodyValue"]}
+    else:
+        body = document.get("body")
+    if isinstance(body, list):
+        if len(body) != 1:
+            raise W3CError("Send exactly one body.")
+        body = body[0]
+    if not isinstance(body, dict):
+        raise W3CError("body must be a TextualBody object with a value.")
+    if body.get("type", "TextualBody") != "TextualBody":
+        raise W3CError(f"A body of type {body.get('type')!r} is not supported: use TextualBody.")
+    if body.get("format", "text/markdown") not in ("text/markdown", "text/plain"):
+        raise W3CError("body.format must be text/markdown or text/plain.")
+    value = body.get("value")
+    if not isinstance(value, str) or not value.strip():
+        raise W3CError("body.value must be some text.")
+    return value
+
+
+def kind_of(document: dict) -> str:
+    """The motivation, checked: one of ours, and a note only with a private audience."""
+    motivation = document.get("motivation")
+    if motivation != REPLYING and motivation not in KINDS:
+        raise W3CError(
+            "motivation must be questioning, commenting, bookmarking (a private note) or replying."
+        )
+    if motivation == "bookmarking" and document.get("audience", PRIVATE) != PRIVATE:
+        raise W3CError(
+            "A bookmarking annotation is a private note: leave out audience, or send "
+            f"{PRIVATE} as its audience."
+        )
+    return motivation if motivation == REPLYING else KINDS[motivation]
+
+
+def reply_target(document: dict) -> str:
+    """The id of the annotation or reply that a reply answers."""
+    target = document.get("target")
+    if isinstance(target, dict):
+        target = target.get("id") or target.get("source")
+    if not isinstance(target, str):
+        raise W3CError("A reply's target must be the id of the annotation it answers.")
+    return target
+
+
+def source_of(document: dict) -> str:
+    target = document.get("target")
+    if not isinstance(target, dict) or not isinstance(target.get("source"), str):
+        raise W3CError("target must be an object whose source is the reading's address.")
+    return target["source"]
+
+
+@dataclass
+class Anchor:
+    passage: object
+    selector: Selector | None  # None: the whole passage
+
+
+def anchor_of(document: dict, passages: list) -> Anchor:
+    """The passage (of `passages`, in reading order) and words a document's
+    selectors name: a TextQuoteSelector, and optionally a TextPositionSelector
+    saying where it is in the reading's text."""
+    selectors = document["target"].get("selector")
+    if isinstance(selectors, dict):
+        selectors = [selectors]
+    if not isinstance(selectors, list) or not selectors:
+        raise W3CError("target.selector must hold a TextQuoteSelector.")
+    found = {}
+    for selector in selectors:
+        kind = selector.get("type") if isinstance(selector, dict) else None
+        if kind not in SELECTOR_TYPES:
+            raise W3CError(
+                f"Selector type {kind!r} is not supported: use TextQuoteSelector, "
+                "optionally with TextPositionSelector."
+            )
+        found[kind] = selector
+    quote = found.get("TextQuoteSelector")
+    if not quote or not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
+        raise W3CError("target.selector must hold a TextQuoteSelector with the exact words.")
+    prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
+    if not isinstance(prefix, str) or not isinstance(suffix, str):
+        raise W3CError("A TextQuoteSelector's prefix and suffix must be text.")
+    position = found.get("TextPositionSelector")
+    start = end = None
+    if position:
+        start, end = position.get("start"), position.get("end")
+        if not all(isinstance(n, int) and n >= 0 for n in (start, end)) or start >= end:
+            raise W3CError("A TextPositionSelector needs whole numbers 0 <= start < end.")
+    starts = passage_starts(passages)
+    exact = quote["exact"]
+    candidates = []
+    for order, passage in enumerate(passages):
+        at = starts[passage.pk]
+        pointed = start is not None and at <= start < at + len(passage.text)
+        if exact.strip() == passage.text.strip():
+            candidates.append(((not pointed, 0, order), Anchor(passage, None)))
+            continue
+        local = (start - at, end - at) if pointed else (None, None)
+        try:
+            found = resolve_selector(
+                passage.text,
+                exact=exact,
+                prefix=prefix,
+                suffix=suffix,
+                start=local[0],
+                end=local[1],
+            )
+        except SelectorError:
+            continue
+        context = len(commonprefix([found.prefix[::-1], prefix[::-1]])) + len(
+            commonprefix([found.suffix, suffix])
+        )
+        candidates.append(((not pointed, -context, order), Anchor(passage, found)))
+    if not candidates:
+        raise W3CError(f"The quoted words do not occur in the reading: {exact[:80]!r}.")
+    # Where the position points first; else where the words' context fits best.
+    return min(candidates, key=lambda candidate: candidate[0])[1]

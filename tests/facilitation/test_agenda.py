@@ -1,0 +1,262 @@
+"""A facilitator's agenda: questions in order, timed, drafts until published,
+promoted from members' questions, reused from another group, and the guide."""
+
+import pytest
+from django.urls import reverse
+
+from discussions.models import Annotation
+from discussions.services import toggle_vote
+from facilitation.models import AgendaItem
+from facilitation.services import add_agenda_item, publish_agenda
+from groups.models import Assignment
+from groups.services import assign_reading, create_group
+from tests.conftest import browsing_as, make_annotation, signed_in
+
+
+def agenda_url(group, reading, name="agenda", *args):
+    return reverse(f"facilitation:{name}", args=[group.slug, reading.slug, *args])
+
+
+def version(group, reading) -> int:
+    return Assignment.objects.get(group=group, reading=reading).agenda_version
+
+
+def add(client, group, reading, text, minutes=10, **extra):
+    data = {
+        "action": "add",
+        "new-text": text,
+        "new-minutes": minutes,
+        "new-version": version(group, reading),
+    }
+    return client.post(agenda_url(group, reading, "agenda_action"), data | extra)
+
+
+@pytest.mark.django_db
+def test_add_reorder_and_publish(client, group, facilitator, member, assigned_reading):
+    signed_in(client, facilitator)
+    passage = assigned_reading.passages.get(position=2)
+    add(client, group, assigned_reading, "What is a circle?", 15)
+    add(client, group, assigned_reading, "Why slowly?", 5, **{"new-passage": passage.pk})
+    first, second = AgendaItem.objects.all()
+    assert (first.text, first.minutes, second.passage) == ("What is a circle?", 15, passage)
+    page = client.get(agenda_url(group, assigned_reading)).content.decode()
+    assert "2 questions, 20 minutes in all; 2 drafts" in page
+    assert (
+        '<label for="id_new-text">Question</label>' in page
+        and '<label for="id_new-minutes">Minutes</label>' in page
+    )
+
+    client.post(
+        agenda_url(group, assigned_reading, "agenda_item", second.pk),
+        {"action": "up", "version": version(group, assigned_reading)},
+    )
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == [
+        "Why slowly?",
+        "What is a circle?",
+    ]
+
+    # Members see nothing of drafts.
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    assert "Why slowly?" not in signed_in(client, member).get(reading_url).content.decode()
+    signed_in(client, facilitator).post(
+        agenda_url(group, assigned_reading, "agenda_action"),
+        {"action": "publish", "version": version(group, assigned_reading)},
+    )
+    assert all(item.published and item.thread for item in AgendaItem.objects.all())
+    page = signed_in(client, member).get(reading_url).content.decode()
+    assert (
+        "The group&#x27;s discussion questions" in page
+        or "The group's discussion questions" in page
+    )
+    questions = page[page.index("discussion questions") :]
+    # In passage order: the whole-reading question first, then the one on passage 2.
+    assert questions.index("What is a circle?") < questions.index("Why slowly?")
+
+
+@pytest.mark.django_db
+def test_notes_are_for_facilitators_only(client, group, facilitator, member, assigned_reading):
+    signed_in(client, facilitator)
+    add(
+        client,
+        group,
+        assigned_reading,
+        "Open question",
+        **{"new-notes": "Secret plan: start with Ann"},
+    )
+    publish_agenda(
+        group=group,
+        reading=assigned_reading,
+        actor=facilitator,
+        seen_version=version(group, assigned_reading),
+    )
+    assert "Secret plan" in client.get(agenda_url(group, assigned_reading)).content.decode()
+    page = (
+        signed_in(client, member)
+        .get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+        .content.decode()
+    )
+    assert "Secret plan" not in page
+    assert client.get(agenda_url(group, assigned_reading)).status_code == 403
+
+
+@pytest.mark.django_db
+def test_two_editors_never_lose_changes_silently(
+    client, group, facilitator, organizer, assigned_reading
+):
+    signed_in(client, facilitator)
+    add(client, group, assigned_reading, "Shared question")
+    item = AgendaItem.objects.get()
+    seen = version(group, assigned_reading)
+    # The organizer saves first...
+    signed_in(client, organizer).post(
+        agenda_url(group, assigned_reading, "agenda_item", item.pk),
+        {
+            "action": "save",
+            f"item-{item.pk}-text": "Organizer's wording",
+            f"item-{item.pk}-minutes": 10,
+            f"item-{item.pk}-version": seen,
+        },
+    )
+    # ...then the facilitator, from the page opened before: refused, with their text kept.
+    response = signed_in(client, facilitator).post(
+        agenda_url(group, assigned_reading, "agenda_item", item.pk),
+        {
+            "action": "save",
+            f"item-{item.pk}-text": "Facilitator's wording",
+            f"item-{item.pk}-minutes": 12,
+            f"item-{item.pk}-version": seen,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else changed this agenda after you opened it, so nothing was saved." in page
+    assert "Facilitator&#x27;s wording</textarea>" in page
+    item.refresh_from_db()
+    assert item.text == "Organizer's wording"
+
+
+@pytest.mark.django_db
+def test_promote_a_members_question_credited_to_the_asker(
+    client, group, facilitator, member, organizer, assigned_reading
+):
+    popular = make_annotation(
+        group, assigned_reading, member, body="Who kept the *minutes*?", words="worth"
+    )
+    make_annotation(group, assigned_reading, organizer, body="Less popular")
+    toggle_vote(annotation=popular, user=facilitator)
+    signed_in(client, facilitator)
+    page = client.get(agenda_url(group, assigned_reading)).content.decode()
+    asked = page[page.index("Members' open questions") :]
+    assert asked.index("Who kept the minutes?") < asked.index("Less popular")
+    client.post(
+        agenda_url(group, assigned_reading, "agenda_action"),
+        {"action": "promote", "question": popular.pk, "version": version(group, assigned_reading)},
+    )
+    item = AgendaItem.objects.get()
+    assert (item.text, item.thread, item.promoted_from, item.exact) == (
+        "Who kept the minutes?",
+        popular,
+        popular,
+        "worth",
+    )
+    assert (
+        "asked by Maya Member" in client.get(agenda_url(group, assigned_reading)).content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_copy_the_agenda_from_another_group(
+    client, group, facilitator, organizer, assigned_reading
+):
+    other = create_group(name="Other circle", description="", creator=facilitator)
+    assign_reading(
+        group=other, reading=assigned_reading, meeting_date=None, notes="", actor=facilitator
+    )
+    add_agenda_item(
+        group=other, reading=assigned_reading, text="Borrowed question", minutes=7, seen_version=0
+    )
+    signed_in(client, facilitator)
+    client.post(
+        agenda_url(group, assigned_reading, "agenda_action"),
+        {"action": "copy", "source": other.pk, "version": version(group, assigned_reading)},
+    )
+    copied = AgendaItem.objects.get(group=group)
+    assert (copied.text, copied.minutes, copied.published) == ("Borrowed question", 7, None)
+    # Only from groups the facilitator runs.
+    stranger = create_group(name="Not theirs", description="", creator=organizer)
+    response = client.post(
+        agenda_url(group, assigned_reading, "agenda_action"),
+        {"action": "copy", "source": stranger.pk, "version": version(group, assigned_reading)},
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_discussion_guide_page_and_markdown(client, group, facilitator, assigned_reading):
+    passage = assigned_reading.passages.get(position=3)
+    add_agenda_item(
+        group=group,
+        reading=assigned_reading,
+        text="First",
+        minutes=10,
+        passage=passage,
+        seen_version=0,
+    )
+    add_agenda_item(
+        group=group, reading=assigned_reading, text="Second", minutes=25, seen_version=1
+    )
+    signed_in(client, facilitator)
+    page = client.get(agenda_url(group, assigned_reading, "guide")).content.decode()
+    assert (
+        "2 questions, 35 minutes" in page and passage.text in page and "Total: 35 minutes." in page
+    )
+    response = client.get(agenda_url(group, assigned_reading, "guide_markdown"))
+    text = response.content.decode()
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert "## 1. First (10 min)\n\n> " + passage.text in text
+    assert "## 2. Second (25 min)" in text and "**Total: 35 minutes.**" in text
+
+
+@pytest.mark.django_db
+def test_members_cannot_touch_the_agenda(client, group, member, assigned_reading):
+    signed_in(client, member)
+    assert add(client, group, assigned_reading, "Sneaky").status_code == 403
+    assert not AgendaItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_facilitators_add_words_from_the_reading_page(
+    django_app, client, group, facilitator, member, assigned_reading
+):
+    """The composer's "Add to the agenda" button posts the words to the agenda,
+    not to the discussion; members neither see it nor may use its address."""
+    passage = assigned_reading.passages.first()
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    composer_url = f"{reading_url}?discuss={passage.anchor}"
+    add_url = agenda_url(group, assigned_reading, "agenda_add")
+    assert "Add to the agenda" not in browsing_as(django_app, member).get(composer_url).text
+    words = {"passage": passage.anchor, "body": "What is worth it?", "exact": "worth"}
+    assert signed_in(client, member).post(add_url, words).status_code == 403
+
+    page = browsing_as(django_app, facilitator).get(composer_url)
+    [form] = [
+        f
+        for f in page.forms.values()
+        if f.get("passage", default=None) and f["passage"].value == passage.anchor
+    ]
+    button = page.html.find("button", string="Add to the agenda")
+    assert button["formaction"] == add_url
+    form.action = button["formaction"]  # as a browser does for the button clicked
+    form["body"] = "What is worth it?"
+    form["exact"] = "worth"
+    response = form.submit()
+    item = AgendaItem.objects.get()
+    assert response.location == agenda_url(group, assigned_reading) + f"#item-{item.pk}"
+    assert not Annotation.objects.exists()
+    assert (item.text, item.passage, item.exact, item.published) == (
+        "What is worth it?",
+        passage,
+        "worth",
+        None,
+    )

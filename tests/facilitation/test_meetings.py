@@ -1,0 +1,177 @@
+"""Meetings: started by a facilitator, followed by members, summarised after."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from discussions.services import post_reply
+from facilitation.models import AgendaItem, Attendance, Meeting, MeetingStep
+from facilitation.services import add_agenda_item, publish_agenda
+from groups.models import Assignment
+from tests.conftest import make_annotation, signed_in
+
+
+@pytest.fixture
+def agenda(group, facilitator, assigned_reading):
+    passage = assigned_reading.passages.get(position=2)
+    add_agenda_item(
+        group=group,
+        reading=assigned_reading,
+        text="First question",
+        minutes=10,
+        passage=passage,
+        seen_version=0,
+    )
+    add_agenda_item(
+        group=group, reading=assigned_reading, text="Second question", minutes=5, seen_version=1
+    )
+    publish_agenda(group=group, reading=assigned_reading, actor=facilitator, seen_version=2)
+    return list(AgendaItem.objects.all())
+
+
+def start(client, group, reading):
+    return client.post(reverse("facilitation:start_meeting", args=[group.slug, reading.slug]))
+
+
+@pytest.mark.django_db
+def test_start_needs_a_published_question(client, group, facilitator, assigned_reading):
+    response = signed_in(client, facilitator).post(
+        reverse("facilitation:start_meeting", args=[group.slug, assigned_reading.slug]), follow=True
+    )
+    assert "Publish at least one agenda question" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
+def test_run_a_meeting(client, group, facilitator, member, organizer, assigned_reading, agenda):
+    first, second = agenda
+    response = start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    assert response.url == f"/g/{group.slug}/m/{meeting.pk}/"
+    assert meeting.current_item == first and meeting.running
+    assert start(client, group, assigned_reading).url == response.url  # one at a time
+
+    page = signed_in(client, member).get(response.url).content.decode()
+    assert "First question" in page and 'data-minutes="10"' in page
+    assert first.passage.text in page
+    assert "Next</button>" not in page  # members follow; facilitators drive
+    assert Attendance.objects.filter(meeting=meeting, user=member).exists()
+
+    # A response is a reply in the item's thread.
+    thread_url = reverse(
+        "discussions:thread", args=[group.slug, assigned_reading.slug, first.thread_id]
+    )
+    client.post(thread_url + "reply/", {"body": "My response"})
+    assert "My response" in client.get(response.url).content.decode()
+
+    signed_in(client, facilitator).post(response.url, {"action": "next"})
+    meeting.refresh_from_db()
+    assert meeting.current_item == second
+    client.post(response.url, {"action": "previous"})
+    meeting.refresh_from_db()
+    assert meeting.current_item == first
+    assert signed_in(client, member).post(response.url, {"action": "next"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_members_on_the_reading_see_the_running_meeting(
+    client, group, facilitator, member, assigned_reading, agenda
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    page = (
+        signed_in(client, member)
+        .get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+        .content.decode()
+    )
+    assert "A meeting is running: <strong>First question</strong>" in page
+    assert f'data-follow-anchor="{agenda[0].passage.anchor}"' in page
+
+
+@pytest.mark.django_db
+def test_next_reaches_members_through_the_poll(
+    client, group, facilitator, member, assigned_reading, agenda, django_assert_num_queries
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    page = signed_in(client, member).get(meeting.get_absolute_url()).content.decode()
+    url, version = re.search(r'data-live-url="([^"]+)" data-live-version="(\d+)"', page).groups()
+    url = url.replace("&amp;", "&")
+    with django_assert_num_queries(1):
+        assert client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"').status_code == 304
+    signed_in(type(client)(), facilitator).post(meeting.get_absolute_url(), {"action": "next"})
+    response = client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"')
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<template data-live="meeting-item">' in html and "Second question" in html
+    assert '<template data-live="meeting-responses">' in html
+
+
+@pytest.mark.django_db
+def test_summary_after_the_meeting(
+    client, group, facilitator, member, organizer, assigned_reading, agenda
+):
+    first, second = agenda
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    client.get(meeting.get_absolute_url())
+    signed_in(client, member).get(meeting.get_absolute_url())
+    post_reply(annotation=first.thread, parent=None, body="A response on the first", author=member)
+    make_annotation(group, assigned_reading, organizer, body="A new question from the floor")
+    signed_in(client, facilitator).post(meeting.get_absolute_url(), {"action": "next"})
+    # Planned against actual: make the first step last 12 minutes.
+    step = MeetingStep.objects.get(item=first)
+    MeetingStep.objects.filter(pk=step.pk).update(
+        started=step.ended - datetime.timedelta(minutes=12)
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(
+        started=timezone.now() - datetime.timedelta(minutes=13)
+    )
+    response = client.post(meeting.get_absolute_url(), {"action": "end"}, follow=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert "First question 10 min 12.0 min" in text
+    assert "Second question 5 min" in text
+    assert "Maya Member : A response on the first" in text
+    assert "A new question from the floor" in text
+    assert "Attendance (2) Femi Facilitator Maya Member" in text
+
+    client.post(
+        meeting.get_absolute_url(), {"action": "summary", "summary": "We agreed to read part two."}
+    )
+    markdown = client.get(
+        reverse("facilitation:summary_markdown", args=[group.slug, meeting.pk])
+    ).content.decode()
+    assert "We agreed to read part two." in markdown
+    assert "### First question (planned 10 min, actual 12.0 min)" in markdown
+    assert "- Maya Member: A response on the first" in markdown
+    assert "- Olga Organizer: A new question from the floor" in markdown
+    group_page = client.get(reverse("groups:group", args=[group.slug])).content.decode()
+    assert meeting.get_absolute_url() in group_page
+    assert Assignment.objects.get(group=group).discussion_version > 0
+
+
+@pytest.mark.django_db
+def test_meeting_page_queries_stay_flat_as_responses_grow(
+    client,
+    group,
+    facilitator,
+    member,
+    organizer,
+    assigned_reading,
+    agenda,
+    django_assert_num_queries,
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    signed_in(client, member).get(meeting.get_absolute_url())  # attendance recorded once
+    thread = agenda[0].thread
+    for total in (3, 40):
+        while thread.replies.count() < total:
+            post_reply(annotation=thread, parent=None, body="A response", author=organizer)
+        # session, user, group+role, meeting with item, attendance (get), assignment,
+        # replies with authors, my vote, agenda
+        with django_assert_num_queries(9):
+            page = client.get(meeting.get_absolute_url()).content.decode()
+        assert page.count("A response") == total

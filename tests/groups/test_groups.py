@@ -1,0 +1,115 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from groups.models import Group, Membership, MembershipEvent
+from groups.services import assign_reading
+from tests.conftest import add_member, make_reading, make_user, signed_in
+
+
+@pytest.mark.django_db
+def test_any_signed_in_user_creates_a_group_and_organizes_it(client, outsider):
+    signed_in(client, outsider)
+    response = client.post(
+        reverse("groups:group_create"), {"name": "  Tuesday   readers ", "description": "Hi"}
+    )
+    group = Group.objects.get()
+    assert response.status_code == 302 and response.url == f"/g/{group.slug}/"
+    assert (group.name, group.slug) == ("Tuesday readers", "tuesday-readers")
+    assert Membership.objects.get(group=group).role == Membership.Role.ORGANIZER
+    assert MembershipEvent.objects.get(group=group).action == MembershipEvent.Action.CREATED
+
+
+@pytest.mark.django_db
+def test_group_names_need_letters_and_slugs_stay_unique(client, outsider):
+    signed_in(client, outsider)
+    bad = client.post(reverse("groups:group_create"), {"name": "!!!"})
+    assert "Give the group a name with letters or numbers in it." in bad.content.decode()
+    client.post(reverse("groups:group_create"), {"name": "New"})
+    client.post(reverse("groups:group_create"), {"name": "New"})
+    assert sorted(Group.objects.values_list("slug", flat=True)) == ["new-2", "new-3"]
+
+
+@pytest.mark.django_db
+def test_anonymous_cannot_create_a_group(client):
+    response = client.post(reverse("groups:group_create"), {"name": "Sneaky"})
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert not Group.objects.exists()
+
+
+@pytest.mark.django_db
+def test_group_page_is_private(client, group, outsider):
+    url = reverse("groups:group", args=[group.slug])
+    assert client.get(url).status_code == 302
+    signed_in(client, outsider)
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "Night readers" not in response.content.decode()
+    assert client.get("/g/no-such-group/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_group_page_lists_the_syllabus_next_meeting_first(client, group, member, organizer):
+    today = timezone.localdate()
+    for title, days in [("Later", 14), ("Past", -7), ("Undated", None), ("Soon", 3)]:
+        date = today + datetime.timedelta(days=days) if days is not None else None
+        assign_reading(
+            group=group,
+            reading=make_reading(title=title),
+            meeting_date=date,
+            notes="",
+            actor=organizer,
+        )
+    page = signed_in(client, member).get(f"/g/{group.slug}/").content.decode()
+    positions = [page.index(f">{title}</a>") for title in ["Soon", "Later", "Undated", "Past"]]
+    assert positions == sorted(positions)
+    assert page.index("Next meeting") < page.index(">Soon</a>") < page.index(">Later</a>")
+    assert "Earlier" in page
+
+
+@pytest.mark.django_db
+def test_group_page_shows_members_and_roles(client, group, member):
+    page = signed_in(client, member).get(f"/g/{group.slug}/").content.decode()
+    for name in ["Olga Organizer", "Femi Facilitator", "Maya Member"]:
+        assert name in page
+    assert "Members (3)" in page
+    # Members do not get the organizers' controls.
+    assert "Add a reading to the syllabus" not in page
+    assert "Members and invitations" not in page
+    assert "/moderation/" not in page
+
+
+@pytest.mark.django_db
+def test_facilitators_get_the_moderation_link(client, group, facilitator):
+    page = signed_in(client, facilitator).get(f"/g/{group.slug}/").content.decode()
+    assert f'href="/g/{group.slug}/moderation/">Moderation</a>' in page
+    assert "Members and invitations" not in page
+
+
+@pytest.mark.django_db
+def test_organizers_and_staff_get_the_controls(client, group, organizer, staff):
+    for user in (organizer, staff):
+        page = signed_in(client, user).get(f"/g/{group.slug}/").content.decode()
+        assert "Add a reading to the syllabus" in page and "Members and invitations" in page
+
+
+@pytest.mark.django_db
+def test_group_page_queries_stay_flat(client, group, member, organizer, django_assert_num_queries):
+    signed_in(client, member)
+    counts = []
+    for size in (1, 25):
+        for i in range(size):
+            add_member(group, make_user(f"m{size}-{i}@example.org"))
+            assign_reading(
+                group=group,
+                reading=make_reading(title=f"Text {size} {i}"),
+                meeting_date=None,
+                notes="",
+                actor=organizer,
+            )
+        # session, user, group with my role, meetings, syllabus with readings, members with users
+        with django_assert_num_queries(6):
+            counts.append(client.get(f"/g/{group.slug}/").status_code)
+    assert counts == [200, 200]

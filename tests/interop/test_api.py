@@ -1,0 +1,417 @@
+"""The JSON API: W3C Web Annotations in and out, tokens and sessions, and the
+same access rules as the pages."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tokens import create_token
+from discussions.models import Annotation, ModerationEvent, Reply
+from discussions.services import moderate, post_reply
+from groups.services import assign_reading
+from tests.conftest import add_member, make_annotation, make_reading, make_user, signed_in
+from tests.interop import w3c_suite
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+CREATE = "/api/annotations"
+needs_suite = pytest.mark.skipif(
+    not w3c_suite.SUITE.is_dir(),
+    reason=f"the W3C Web Annotation test suite is absent (looked in {w3c_suite.SUITE})",
+)
+
+
+def source(group, reading) -> str:
+    return "http://testserver" + reverse("discussions:reading", args=[group.slug, reading.slug])
+
+
+def document(group, reading, motivation="questioning", words="worth", **extra) -> dict:
+    selector = [{"type": "TextQuoteSelector", "exact": words, "prefix": "something ", "suffix": ""}]
+    return {
+        "@context": CONTEXT,
+        "type": "Annotation",
+        "motivation": motivation,
+        "body": {"type": "TextualBody", "value": "Why *this*?", "format": "text/markdown"},
+        "target": {"source": source(group, reading), "selector": selector},
+        **extra,
+    }
+
+
+def post(client, body, **headers):
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(CREATE, data, content_type="application/ld+json", **headers)
+
+
+def as_token(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {create_token(user=user, name='test')}"}
+
+
+def body_of(response) -> dict:
+    return json.loads(response.content)
+
+
+@pytest.mark.django_db
+def test_every_kind_round_trips(client, group, member, assigned_reading):
+    signed_in(client, member)
+    second = assigned_reading.passages.get(position=2)
+    # A question on words, placed by both selectors in the reading's text.
+    offset = len(assigned_reading.passages.get(position=1).text) + 2
+    start = offset + second.text.index("worth")
+    question = document(group, assigned_reading)
+    question["target"]["selector"].append(
+        {"type": "TextPositionSelector", "start": start, "end": start + 5}
+    )
+    made = post(client, question)
+    assert made.status_code == 201
+    stored = body_of(made)
+    assert made["Location"] == stored["id"]
+    assert stored["motivation"] == "questioning"
+    assert stored["body"] == {
+        "type": "TextualBody",
+        "value": "Why *this*?",
+        "format": "text/markdown",
+    }
+    assert stored["creator"]["name"] == "Maya Member"
+    quote, position = stored["target"]["selector"]
+    assert quote == {
+        "type": "TextQuoteSelector",
+        "exact": "worth",
+        "prefix": "Passage number 2 says something ",
+        "suffix": " discussing.",
+    }
+    assert position == {"type": "TextPositionSelector", "start": start, "end": start + 5}
+    annotation = Annotation.objects.get()
+    assert (annotation.kind, annotation.passage, annotation.start) == ("question", second, 32)
+    assert body_of(client.get(made["Location"])) == stored
+
+    # A comment on a whole passage: it quotes all of it.
+    third = assigned_reading.passages.get(position=3)
+    comment = post(client, document(group, assigned_reading, "commenting", words=third.text))
+    assert comment.status_code == 201
+    assert Annotation.objects.get(kind="comment").start is None
+    assert body_of(comment)["target"]["selector"][0]["exact"] == third.text
+
+    # A private note, and replies to the question and to the reply.
+    note = post(client, document(group, assigned_reading, "bookmarking"))
+    assert body_of(note)["audience"] == {
+        "type": "schema:Audience",
+        "schema:audienceType": "private",
+    }
+    assert Annotation.objects.filter(kind="note").count() == 1
+    reply = {
+        "@context": CONTEXT,
+        "type": "Annotation",
+        "motivation": "replying",
+        "bodyValue": "Because.",
+        "target": stored["id"],
+    }
+    first = post(client, reply)
+    assert first.status_code == 201
+    assert body_of(first)["target"] == stored["id"]
+    nested = post(client, {**reply, "target": first["Location"]})
+    assert body_of(nested)["target"] == first["Location"]
+    assert Reply.objects.get(body="Because.", parent__isnull=False).parent.parent is None
+    assert body_of(client.get(nested["Location"]))["body"]["value"] == "Because."
+
+
+@pytest.mark.django_db
+def test_tokens_sign_in_and_revoked_ones_do_not(group, member, assigned_reading):
+    client = Client()
+    headers = as_token(member)
+    assert post(client, document(group, assigned_reading), **headers).status_code == 201
+    member.api_tokens.all().delete()
+    refused = post(client, document(group, assigned_reading), **headers)
+    assert refused.status_code == 401
+    assert "not valid" in body_of(refused)["error"]
+    assert post(client, document(group, assigned_reading)).status_code == 401
+    assert Annotation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_session_write_needs_its_csrf_token(group, member, assigned_reading):
+    client = signed_in(Client(enforce_csrf_checks=True), member)
+    page = client.get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+    token = page.cookies["csrftoken"].value
+    refused = post(client, document(group, assigned_reading))
+    assert refused.status_code == 403
+    assert "CSRF" in body_of(refused)["error"]
+    assert (
+        post(client, document(group, assigned_reading), HTTP_X_CSRFTOKEN=token).status_code == 201
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: "{not json", "not valid JSON"),
+        (lambda d: {**d, "motivation": "tagging"}, "motivation must be"),
+        (lambda d: {**d, "bodyValue": "Two"}, "not both"),
+        (lambda d: {**d, "body": {"type": "TextualBody", "value": "  "}}, "some text"),
+        (
+            lambda d: {**d, "target": {**d["target"], "selector": {"type": "XPathSelector"}}},
+            "'XPathSelector' is not supported",
+        ),
+        (lambda d: {**d, "target": {**d["target"], "selector": []}}, "TextQuoteSelector"),
+        (
+            lambda d: {
+                **d,
+                "target": {**d["target"], "selector": {"type": "TextQuoteSelector", "exact": "x7"}},
+            },
+            "do not occur in the reading",
+        ),
+        (lambda d: {**d, "target": {"source": "https://elsewhere.example/g/x/r/y/"}}, "this site"),
+        (lambda d: {**d, "target": {"source": "http://testserver/api/"}}, "reading's address"),
+        (lambda d: {**d, "motivation": "bookmarking", "audience": "everyone"}, "private note"),
+    ],
+)
+def test_bad_documents_get_400_saying_why_and_make_nothing(
+    client, group, member, assigned_reading, change, message
+):
+    signed_in(client, member)
+    refused = post(client, change(document(group, assigned_reading)))
+    assert refused.status_code == 400
+    assert message in body_of(refused)["error"]
+    assert Annotation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_outsiders_find_nothing(client, group, member, outsider, assigned_reading):
+    question = make_annotation(group, assigned_reading, member)
+    signed_in(client, outsider)
+    assert post(client, document(group, assigned_reading)).status_code == 404
+    assert client.get(f"/api/annotations/{question.pk}").status_code == 404
+    listing = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    assert client.get(listing).status_code == 404
+    reply = {
+        "motivation": "replying",
+        "bodyValue": "Hi",
+        "target": f"/api/annotations/{question.pk}",
+    }
+    assert post(client, reply).status_code == 404
+    assert Annotation.objects.count() == 1
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_private_and_hidden_posts_follow_the_pages_rules(
+    client, group, member, facilitator, assigned_reading
+):
+    other = make_user("other@example.org", "Olive Other")
+    add_member(group, other)
+    note = make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
+    rude = make_annotation(group, assigned_reading, member, kind="comment", body="Rude words")
+    moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    listing = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations?page=0"
+
+    signed_in(client, other)
+    assert client.get(f"/api/annotations/{note.pk}").status_code == 404
+    seen = body_of(client.get(f"/api/annotations/{rude.pk}"))
+    assert "body" not in seen
+    assert "creator" not in seen
+    items = body_of(client.get(listing))["items"]
+    assert [item["id"].rsplit("/", 1)[1] for item in items] == [str(rude.pk)]
+    assert "Rude words" not in json.dumps(items)
+
+    # A hidden reply reads the same way.
+    question = make_annotation(group, assigned_reading, facilitator, body="Fair question")
+    answer = post_reply(annotation=question, parent=None, body="Rude reply", author=member)
+    moderate(post=answer, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    reply_url = f"/api/annotations/{question.pk}/replies/{answer.pk}"
+    assert "body" not in body_of(client.get(reply_url))
+
+    for person in (member, facilitator):
+        signed_in(client, person)
+        assert body_of(client.get(f"/api/annotations/{rude.pk}"))["body"]["value"] == "Rude words"
+        assert body_of(client.get(reply_url))["body"]["value"] == "Rude reply"
+    signed_in(client, member)
+    assert "Mine alone" in json.dumps(body_of(client.get(listing)))
+    signed_in(client, facilitator)
+    assert "Mine alone" not in json.dumps(body_of(client.get(listing)))
+
+
+@pytest.mark.django_db
+def test_only_the_author_changes_or_deletes(client, group, member, facilitator, assigned_reading):
+    question = make_annotation(group, assigned_reading, member, body="First")
+    reply = post_reply(annotation=question, parent=None, body="Reply", author=facilitator)
+    url, reply_url = (
+        f"/api/annotations/{question.pk}",
+        f"/api/annotations/{question.pk}/replies/{reply.pk}",
+    )
+    change = json.dumps({"body": {"type": "TextualBody", "value": "Second"}})
+
+    signed_in(client, facilitator)
+    assert client.patch(url, change, content_type="application/json").status_code == 403
+    assert client.delete(url).status_code == 403
+    assert client.delete(reply_url).status_code == 204
+
+    signed_in(client, member)
+    changed = client.patch(url, change, content_type="application/json")
+    assert changed.status_code == 200
+    assert body_of(changed)["body"]["value"] == "Second"
+    assert body_of(changed)["modified"] > body_of(changed)["created"]
+    assert client.patch(reply_url, change, content_type="application/json").status_code == 404
+    motivation = json.dumps({"motivation": "commenting", "bodyValue": "x"})
+    assert client.patch(url, motivation, content_type="application/json").status_code == 400
+    assert client.delete(url).status_code == 204
+    # Deleted, with no reply left to keep it as a placeholder: gone, as on the page.
+    assert client.get(url).status_code == 404
+    assert Annotation.objects.get().deleted is not None
+
+
+@pytest.mark.django_db
+def test_a_deleted_thread_with_replies_stays_as_a_placeholder(
+    client, group, member, facilitator, assigned_reading
+):
+    question = make_annotation(group, assigned_reading, member, body="Soon gone")
+    post_reply(annotation=question, parent=None, body="Still here", author=facilitator)
+    signed_in(client, member)
+    assert client.delete(f"/api/annotations/{question.pk}").status_code == 204
+    placeholder = body_of(client.get(f"/api/annotations/{question.pk}"))
+    assert "body" not in placeholder
+    assert client.delete(f"/api/annotations/{question.pk}").status_code == 409
+
+
+@pytest.mark.django_db
+def test_the_collection_pages_200_at_a_time_in_flat_queries(
+    client, group, member, assigned_reading, django_assert_num_queries
+):
+    threads = [make_annotation(group, assigned_reading, member, body=f"Q{n}") for n in range(230)]
+    for thread in threads[:220]:
+        post_reply(annotation=thread, parent=None, body="R", author=member)
+    signed_in(client, member)
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    collection = body_of(client.get(url))
+    assert collection["type"] == "AnnotationCollection"
+    assert collection["total"] == 450
+    assert collection["first"].endswith("?page=0")
+    assert collection["last"].endswith("?page=2")
+    sizes, page_url = [], collection["first"]
+    while page_url:
+        # session, user, group with my role, assignment, passages, threads, replies
+        with django_assert_num_queries(7):
+            page = body_of(client.get(page_url))
+        sizes.append(len(page["items"]))
+        assert page["partOf"]["id"] == collection["id"]
+        page_url = page.get("next")
+    assert sizes == [200, 200, 50]
+    assert client.get(url + "?page=3").status_code == 404
+    # A thread comes before its reply.
+    first_page = body_of(client.get(collection["first"]))["items"]
+    assert first_page[1]["target"] == first_page[0]["id"]
+
+
+@pytest.mark.django_db
+def test_openapi_and_docs_describe_every_api_address(client):
+    schema = body_of(client.get("/api/schema"))
+    assert schema["openapi"].startswith("3.1")
+    assert set(schema["paths"]) == {
+        "/api/annotations",
+        "/api/annotations/{pk}",
+        "/api/annotations/{pk}/replies/{reply_pk}",
+        "/api/groups/{group}/readings/{reading}/annotations",
+    }
+    docs = client.get("/api/").content.decode()
+    assert "curl -X POST" in docs
+    assert 'href="/api/schema"' in docs
+
+
+def _kinds(group, reading, member, facilitator, client) -> list[dict]:
+    """One of every kind, as the API gives them."""
+    signed_in(client, member)
+    made = [
+        post(client, document(group, reading, m))
+        for m in ("questioning", "commenting", "bookmarking")
+    ]
+    made.append(
+        post(client, {"motivation": "replying", "bodyValue": "R", "target": made[0]["Location"]})
+    )
+    return [body_of(response) for response in made]
+
+
+@needs_suite
+@pytest.mark.django_db
+def test_annotations_meet_every_must_of_the_w3c_suite(
+    client, group, member, facilitator, assigned_reading
+):
+    shoulds = []
+    for annotation in _kinds(group, assigned_reading, member, facilitator, client):
+        results = w3c_suite.check(annotation, "annotations/annotationMusts.test")
+        assert len(results) == 54
+        assert [r for r in results if not r.passed] == []
+        for optional in ("annotationOptionals.test", "annotationsAgentOptionals.test"):
+            shoulds += [
+                r
+                for r in w3c_suite.check(annotation, f"annotations/{optional}")
+                if r.kind == "should"
+            ]
+    passed = sum(r.passed for r in shoulds)
+    print(f"W3C SHOULD assertions passed by our annotations: {passed} of {len(shoulds)}")
+    assert passed > 0
+
+
+@needs_suite
+@pytest.mark.django_db
+def test_collections_and_pages_meet_every_must_of_the_w3c_suite(
+    client, group, member, facilitator, assigned_reading
+):
+    _kinds(group, assigned_reading, member, facilitator, client)
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    collection = body_of(client.get(url))
+    page = body_of(client.get(collection["first"]))
+    for doc, suite in (
+        (collection, "collections/collectionMusts.test"),
+        (page, "collections/pages/pageMusts.test"),
+    ):
+        results = w3c_suite.check(doc, suite)
+        assert results
+        assert [r for r in results if not r.passed] == []
+    shoulds = [
+        r
+        for doc, suite in (
+            (collection, "collections/collectionOptionals.test"),
+            (page, "collections/pages/pageOptionals.test"),
+        )
+        for r in w3c_suite.check(doc, suite)
+        if r.kind == "should"
+    ]
+    passed = sum(r.passed for r in shoulds)
+    print(f"W3C SHOULD assertions passed by our collection and page: {passed} of {len(shoulds)}")
+    # An empty discussion is a valid collection too.
+    empty = make_reading(title="Untouched")
+    assign_reading(group=group, reading=empty, meeting_date=None, notes="", actor=member)
+    empty_collection = body_of(
+        client.get(f"/api/groups/{group.slug}/readings/{empty.slug}/annotations")
+    )
+    assert empty_collection["total"] == 0
+    assert all(
+        r.passed for r in w3c_suite.check(empty_collection, "collections/collectionMusts.test")
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "role, patch, delete",
+    [
+        ("anonymous", 401, 401),
+        ("outsider", 404, 404),
+        ("member", 200, 204),  # the author
+        ("facilitator", 403, 403),
+        ("organizer", 403, 403),
+        ("staff", 403, 403),
+    ],
+)
+def test_changing_a_thread_by_role(
+    request, client, group, member, assigned_reading, staff, role, patch, delete
+):
+    question = make_annotation(group, assigned_reading, member)
+    if role != "anonymous":
+        signed_in(client, request.getfixturevalue(role))
+    url = f"/api/annotations/{question.pk}"
+    change = json.dumps({"bodyValue": "Changed"})
+    assert client.patch(url, change, content_type="application/json").status_code == patch
+    assert client.delete(url).status_code == delete
+    question.refresh_from_db()
+    assert (question.body == "Changed") == (patch == 200)
+    assert (question.deleted is not None) == (delete == 204)

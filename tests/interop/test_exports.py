@@ -1,0 +1,174 @@
+"""Exports: a reading's discussion as Markdown and CSV for members; a group's
+as W3C JSON-LD for organizers, imported into another group."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from discussions.models import Annotation, ModerationEvent, Reply
+from discussions.services import delete_post, moderate, post_reply
+from groups.services import assign_reading, create_group
+from tests.conftest import make_annotation, signed_in
+from tests.interop import w3c_suite
+
+
+def export(client, group, reading, fmt: str):
+    name = "interop:export_md" if fmt == "md" else "interop:export_csv"
+    response = client.get(reverse(name, args=[group.slug, reading.slug]))
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    return response.content.decode()
+
+
+@pytest.fixture
+def discussion(group, member, facilitator, organizer, assigned_reading):
+    """A question on words with nested replies, a hidden comment, and a private note."""
+    question = make_annotation(group, assigned_reading, member, body="Why *worth*?", words="worth")
+    first = post_reply(annotation=question, parent=None, body="Because.", author=organizer)
+    post_reply(annotation=question, parent=first, body="=SUM(A1:A9)", author=facilitator)
+    rude = make_annotation(group, assigned_reading, facilitator, kind="comment", body="Rude words")
+    moderate(post=rude, group=group, actor=organizer, action=ModerationEvent.Action.HIDDEN)
+    make_annotation(group, assigned_reading, organizer, kind="note", body="Organizer's own note")
+    return question
+
+
+@pytest.mark.django_db
+def test_markdown_nests_replies_and_follows_the_pages_rules(
+    client, group, member, assigned_reading, discussion
+):
+    text = export(signed_in(client, member), group, assigned_reading, "md")
+    assert text.startswith("# On the syllabus\n")
+    assert "## Passage 1\n\n> Passage number 1 says something worth discussing." in text
+    assert "- **Question, 0 votes** by Maya Member" in text
+    assert "  On the words: “worth”" in text
+    assert "  - **Reply** by Olga Organizer" in text
+    assert "    - **Reply** by Femi Facilitator" in text
+    assert "      =SUM(A1:A9)" in text
+    assert "*hidden by a moderator*" in text
+    assert "Rude words" not in text
+    assert "Organizer's own note" not in text
+
+
+@pytest.mark.django_db
+def test_csv_has_a_row_per_post_and_defuses_formulas(
+    client, group, member, organizer, assigned_reading, discussion
+):
+    rows = list(
+        csv.DictReader(
+            io.StringIO(export(signed_in(client, member), group, assigned_reading, "csv"))
+        )
+    )
+    assert [(row["kind"], row["replying_to"]) for row in rows] == [
+        ("question", ""),
+        ("reply", f"a{discussion.pk}"),
+        ("reply", f"r{Reply.objects.get(body='Because.').pk}"),
+        ("comment", ""),
+    ]
+    assert rows[0]["quote"] == "worth"
+    assert rows[0]["author"] == "Maya Member"
+    # A spreadsheet would run this as a formula; the export keeps it as text.
+    assert rows[2]["text"] == "'=SUM(A1:A9)"
+    assert rows[3]["state"] == "blanked"
+    assert rows[3]["text"] == "*hidden by a moderator*"
+    assert rows[3]["author"] == ""
+    organizer_rows = export(signed_in(client, organizer), group, assigned_reading, "csv")
+    assert "Organizer's own note" in organizer_rows
+    assert "Rude words" in organizer_rows
+
+
+def group_export(client, group) -> dict:
+    response = client.get(reverse("interop:export_group", args=[group.slug]))
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def import_file(client, group, document):
+    upload = SimpleUploadedFile("export.jsonld", json.dumps(document).encode())
+    return client.post(reverse("interop:import_group", args=[group.slug]), {"file": upload})
+
+
+def shape(group) -> list[tuple]:
+    """What an import must restore: each post's kind, passage, words and place in its thread."""
+    posts = []
+    for thread in Annotation.objects.filter(group=group).order_by("created", "id"):
+        posts.append(
+            (thread.kind, thread.passage.anchor, thread.exact, thread.start, thread.end,
+             thread.deleted is not None)
+        )  # fmt: skip
+        for reply in thread.replies.order_by("created", "id"):
+            depth, parent = 0, reply.parent
+            while parent:
+                depth, parent = depth + 1, parent.parent
+            posts.append(("reply", thread.passage.anchor, depth, reply.deleted is not None))
+    return posts
+
+
+@pytest.mark.django_db
+def test_a_group_export_imports_into_another_group(
+    client, group, member, organizer, assigned_reading, discussion
+):
+    third = assigned_reading.passages.get(position=3)
+    whole = make_annotation(group, assigned_reading, member, kind="comment", passage=third)
+    post_reply(annotation=whole, parent=None, body="Gone soon", author=member)
+    delete_post(post=whole)  # a placeholder, kept for its reply
+    signed_in(client, organizer)
+    document = group_export(client, group)
+    assert document["total"] == 7
+
+    other = create_group(name="Day readers", description="", creator=organizer)
+    assign_reading(
+        group=other, reading=assigned_reading, meeting_date=None, notes="", actor=organizer
+    )
+    response = import_file(client, other, document)
+    assert response.status_code == 302
+    assert shape(other) == shape(group)
+    imported = Annotation.objects.filter(group=other)
+    assert {a.author for a in imported} == {organizer}
+    question = imported.get(kind="question")
+    assert question.body.startswith("*Maya Member wrote:*\n\nWhy *worth*?")
+    assert imported.get(kind="note").body == "Organizer's own note"
+
+
+@pytest.mark.skipif(
+    not w3c_suite.SUITE.is_dir(),
+    reason=f"the W3C Web Annotation test suite is absent (looked in {w3c_suite.SUITE})",
+)
+@pytest.mark.django_db
+def test_the_group_export_is_a_valid_w3c_collection(client, group, organizer, discussion):
+    document = group_export(signed_in(client, organizer), group)
+    assert [
+        r for r in w3c_suite.check(document, "collections/collectionMusts.test") if not r.passed
+    ] == []
+    for item in document["first"]["items"]:
+        assert all(r.passed for r in w3c_suite.check(item, "annotations/annotationMusts.test"))
+
+
+@pytest.mark.django_db
+def test_a_bad_import_says_why_and_imports_nothing(
+    client, group, organizer, assigned_reading, discussion
+):
+    signed_in(client, organizer)
+    document = group_export(client, group)
+    empty = create_group(name="Empty", description="", creator=organizer)
+    refused = import_file(client, empty, document)
+    assert refused.status_code == 400
+    assert "is not on this group&#x27;s syllabus" in refused.content.decode()
+    assign_reading(
+        group=empty, reading=assigned_reading, meeting_date=None, notes="", actor=organizer
+    )
+    # The last item's words are nowhere in the reading: the items before it must not land either.
+    document["first"]["items"][-1]["target"]["selector"] = [
+        {"type": "TextQuoteSelector", "exact": "no such words"}
+    ]
+    refused = import_file(client, empty, document)
+    assert refused.status_code == 400
+    assert "do not occur in the reading" in refused.content.decode()
+    assert not Annotation.objects.filter(group=empty).exists()
+    assert import_file(client, empty, {"type": "Nothing"}).status_code == 400
+    not_json = SimpleUploadedFile("x.jsonld", b"{oops")
+    url = reverse("interop:import_group", args=[empty.slug])
+    assert "not JSON" in client.post(url, {"file": not_json}).content.decode()
