@@ -5,8 +5,9 @@ everything they show."""
 import hashlib
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,12 +35,25 @@ QUESTION_SORTS = {
 }
 
 
-def member_names(group) -> list[tuple[int, str]]:
-    """The group's members as (user id, name shown), by name."""
-    rows = group.memberships.order_by("user__display_name").values_list(
-        "user_id", "user__display_name", "user__email"
+def people_of(assignment: Assignment) -> list[tuple[int, str, bool]]:
+    """Who can appear on a reading's page, by name: the group's members and
+    anyone who started a thread there (who may have left since), as (user id,
+    name shown, whether a member)."""
+    group = assignment.group
+    member = Membership.objects.filter(group=group, user=OuterRef("pk"))
+    authors = Annotation.objects.filter(group=group, reading=assignment.reading).values("author")
+    rows = (
+        get_user_model()
+        .objects.annotate(member=Exists(member))
+        .filter(Q(member=True) | Q(pk__in=authors))
+        .order_by("display_name", "pk")
+        .values_list("pk", "display_name", "email", "member")
     )
-    return [(pk, name or email) for pk, name, email in rows]
+    return [(pk, name or email, is_member) for pk, name, email, is_member in rows]
+
+
+def members_of(people: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
+    return [(pk, name) for pk, name, is_member in people if is_member]
 
 
 def visible_annotations(request: HttpRequest, assignment: Assignment, passages=None):
@@ -87,34 +101,38 @@ def dress(passages, annotations, shown) -> None:
 
 class Discussion:
     """The discussion of a reading as one viewer sees it, rendered passage by
-    passage. Unfiltered pieces come from the cache under keys that change with
-    everything they show:
-    - the passage's annotation count and latest annotation version: every write
-      bumps the version of the annotation it touches, a removal lowers the count;
-    - whose view it is: moderators', the viewer's own (when they have a private
-      note or a hidden post there), or any member's;
-    - the group's members' names and the reading's address (names and links shown).
-    So a changed discussion never meets a stale piece, and members share pieces."""
+    passage. A piece shows what every member sees: no private notes, and hidden
+    posts as "hidden by a moderator". Passages the viewer sees their own way
+    (their private notes there; hidden posts they may read, as a moderator or
+    their author) are rendered for them alone and never cached. The shared
+    pieces come from the cache under keys that change with all they show:
+    - the passage's count of shared annotations and the latest version among
+      them: every write bumps the version of the annotation it touches, and a
+      removal lowers the count;
+    - the names of the people who appear, whether each is a member (the filter
+      offers members), the reading's address in its group (names and links
+      shown), and the assignment (a reading put back on the
+      syllabus starts a new discussion of it).
+    So a changed discussion never meets a stale piece, and every member shares them."""
 
-    def __init__(self, request: HttpRequest, assignment: Assignment, members, filters=None):
+    def __init__(self, request: HttpRequest, assignment: Assignment, people, filters=None):
         self.request, self.assignment, self.filters = request, assignment, filters
         self.cached = not (filters and filters.active)
         group, reading = assignment.group, assignment.reading
         self.moderator = can(group, Membership.Role.FACILITATOR)
-        names = "|".join(f"{pk}:{name}" for pk, name in members)
+        names = "|".join(f"{pk}:{name}:{is_member}" for pk, name, is_member in people)
         scope = f"{group.slug}/{reading.slug}/{names}".encode()
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
         self.annotations = None  # the whole reading's, fetched at most once
-        self.own = False
-
-    def _viewer(self, own: bool) -> str:
-        return "moderator" if self.moderator else f"user{self.request.user.pk}" if own else "all"
+        self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
 
     def _keys(self, passages, template: str, whole: bool) -> dict[int, str]:
-        """Each passage's cache key; notes whether the viewer has private notes
-        or hidden posts of their own on any of them."""
+        """The cache key of each passage that shows what every member sees."""
         user = self.request.user
-        own = Q(author=user) & (Q(kind=Annotation.Kind.NOTE) | Q(hidden__isnull=False))
+        shared = ~Q(kind=Annotation.Kind.NOTE)
+        sees_hidden = (
+            Q(hidden__isnull=False) if self.moderator else Q(hidden__isnull=False, author=user)
+        )
         stats = Annotation.objects.filter(
             group=self.assignment.group, reading=self.assignment.reading
         )
@@ -123,17 +141,24 @@ class Discussion:
         stats = (
             stats.order_by()
             .values("passage")
-            .annotate(count=Count("pk"), version=Max("version"), own=Count("pk", filter=own))
+            .annotate(
+                count=Count("pk", filter=shared),
+                version=Max("version", filter=shared),
+                notes=Count("pk", filter=Q(kind=Annotation.Kind.NOTE, author=user)),
+                hidden=Count("pk", filter=sees_hidden),
+            )
         )
         stats = {row["passage"]: row for row in stats}
-        self.own = any(row["own"] for row in stats.values())
+        self.sees_hidden = any(row["hidden"] for row in stats.values())
         keys = {}
         for passage in passages:
-            row = stats.get(passage.id, {"count": 0, "version": 0, "own": 0})
-            keys[passage.id] = (
-                f"{template}:{self.scope}:{passage.id}:{row['count']}:{row['version']}:"
-                + self._viewer(row["own"])
-            )
+            row = stats.get(passage.id)
+            if row is None:
+                keys[passage.id] = f"{template}:{self.scope}:{passage.id}:0:0"
+            elif not (row["notes"] or row["hidden"]):
+                keys[passage.id] = (
+                    f"{template}:{self.scope}:{passage.id}:{row['count']}:{row['version']}"
+                )
         return keys
 
     def _all_annotations(self):
@@ -183,9 +208,8 @@ class Discussion:
 
     def questions(self, passages, sort: str) -> str:
         """The questions list, sorted; after `passages(..., whole=True)`, which
-        finds whether the viewer has hidden posts of their own."""
-        viewer = self._viewer(self.own)
-        key = f"questions:{self.scope}:{self.assignment.discussion_version}:{viewer}:{sort}"
+        finds whether hidden posts show to the viewer (then it is theirs alone)."""
+        key = f"questions:{self.scope}:{self.assignment.discussion_version}:{sort}"
 
         def render():
             by_pk = {p.id: p for p in passages}
@@ -200,7 +224,7 @@ class Discussion:
             context = {"questions": questions, "filters": self.filters}
             return render_to_string("discussions/_questions.html", context)
 
-        return _cached(key if self.cached else None, render)
+        return _cached(key if self.cached and not self.sees_hidden else None, render)
 
     def filters_html(self, reading_url: str) -> str:
         """The filter form as the query string sets it: the same for the whole group."""

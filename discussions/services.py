@@ -4,7 +4,8 @@ bumping the discussion's version, which live pages poll."""
 from dataclasses import asdict
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,10 +18,20 @@ from .models import Annotation, Flag, ModerationEvent, Reply, Vote
 
 
 def next_version(group: Group, reading: Reading) -> int:
-    """Bump the discussion's version. The row stays locked until the transaction
-    commits, so a poll never sees a version before the rows written with it."""
+    """Bump the discussion's version past every version its threads carry: a
+    reading taken off the syllabus and put back is a new assignment, counting
+    from 0 again, while its old threads keep theirs. The row stays locked until
+    the transaction commits, so a poll never sees a version before the rows
+    written with it."""
+    newest = (
+        Annotation.objects.filter(group=group, reading=reading)
+        .order_by("-version")
+        .values("version")[:1]
+    )
     versions = Assignment.objects.filter(group=group, reading=reading)
-    versions.update(discussion_version=F("discussion_version") + 1)
+    versions.update(
+        discussion_version=Greatest(F("discussion_version"), Coalesce(Subquery(newest), 0)) + 1
+    )
     return versions.values_list("discussion_version", flat=True).get()
 
 

@@ -9,7 +9,7 @@ from readings.models import Passage
 from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from ..pieces import Discussion, member_names
+from ..pieces import Discussion, members_of, people_of
 from .threads import thread_html
 
 
@@ -29,9 +29,9 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     ).visible_to(request.user)
     changed = dict(changed.values_list("pk", "passage_id"))
     passages = list(Passage.objects.filter(pk__in=set(changed.values())))
-    members = member_names(assignment.group)
-    filters = DiscussionFilterForm(request.GET, members=members)
-    discussion = Discussion(request, assignment, members, filters)
+    people = people_of(assignment)
+    filters = DiscussionFilterForm(request.GET, members=members_of(people))
+    discussion = Discussion(request, assignment, people, filters)
     open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
     threads = []
     for annotation in Annotation.objects.filter(pk__in=open_ids & set(changed)).select_related(

@@ -15,7 +15,7 @@ from readings.models import Passage
 
 from .. import live, sections, services
 from ..forms import AnnotationForm, DiscussionFilterForm
-from ..pieces import Discussion, member_names
+from ..pieces import Discussion, members_of, people_of
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -24,8 +24,8 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def _page(request: HttpRequest, assignment: Assignment, compose=None, status: int = 200):
     group, reading = assignment.group, assignment.reading
-    members = member_names(group)
-    filters = DiscussionFilterForm(request.GET, members=members)
+    people = people_of(assignment)
+    filters = DiscussionFilterForm(request.GET, members=members_of(people))
     if compose is None and request.GET.get("discuss"):
         compose = AnnotationForm(
             initial={
@@ -37,7 +37,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     # An outline: the cached rows need no more, and the rest is fetched only when not cached.
     outline = reading.passages.values_list("id", "anchor", "kind", "position", "text", named=True)
     passages = list(outline)
-    discussion = Discussion(request, assignment, members, filters)
+    discussion = Discussion(request, assignment, people, filters)
     rows = discussion.passages(passages, "discussions/_passage.html", compose, whole=True)
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
     context = {
@@ -73,7 +73,7 @@ def reading_page(request: HttpRequest, slug: str, reading_slug: str) -> HttpResp
 
 def render_passage(request: HttpRequest, assignment: Assignment, passage, compose=None) -> str:
     """One passage with its margin: what htmx swaps in after a post."""
-    discussion = Discussion(request, assignment, member_names(assignment.group))
+    discussion = Discussion(request, assignment, people_of(assignment))
     return discussion.passages([passage], "discussions/_passage.html", compose)
 
 

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from discussions.models import ModerationEvent
 from discussions.services import edit_post, moderate, post_reply, toggle_vote
+from groups.models import Assignment
+from groups.services import assign_reading
 from tests.conftest import add_member, make_annotation, make_user, signed_in
 
 
@@ -117,3 +119,34 @@ def test_a_filtered_view_neither_uses_nor_leaves_cached_pieces(
     everything = view(member, group, assigned_reading)
     assert "Someone else&#x27;s" in everything
     assert "Someone else&#x27;s" not in view(member, group, assigned_reading, "?mine=on")
+
+
+@pytest.mark.django_db
+def test_one_moderators_note_never_reaches_another(group, facilitator, organizer, assigned_reading):
+    view(organizer, group, assigned_reading)  # moderators' pieces are cached
+    make_annotation(group, assigned_reading, facilitator, kind="note", body="Ask Sam later")
+    assert "Ask Sam later" in view(facilitator, group, assigned_reading)
+    assert "Ask Sam later" not in view(organizer, group, assigned_reading)
+    # Nor does the other's cached piece hide one's own note.
+    make_annotation(group, assigned_reading, organizer, kind="note", body="Bring the map")
+    assert "Bring the map" in view(organizer, group, assigned_reading)
+    page = view(facilitator, group, assigned_reading)
+    assert "Ask Sam later" in page and "Bring the map" not in page
+
+
+@pytest.mark.django_db
+def test_hiding_reaches_members_after_the_reading_leaves_the_syllabus_and_returns(
+    group, organizer, member, second, facilitator, assigned_reading
+):
+    comment = make_annotation(group, assigned_reading, member, kind="comment", body="Rude words")
+    other = make_annotation(group, assigned_reading, second, kind="comment", body="Kind words")
+    assert other.passage == comment.passage
+    for _ in range(3):  # the other thread's version climbs past what a new count starts at
+        post_reply(annotation=other, parent=None, body="Really?", author=member)
+    Assignment.objects.get(group=group, reading=assigned_reading).delete()
+    assign_reading(
+        group=group, reading=assigned_reading, meeting_date=None, notes="", actor=organizer
+    )
+    assert "Rude words" in view(second, group, assigned_reading)
+    moderate(post=comment, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    assert "Rude words" not in view(second, group, assigned_reading)

@@ -1,0 +1,225 @@
+"""Cached equals fresh, for everyone: whatever two groups sharing a reading do,
+in whatever order, every member's reading page served with the cache is the
+page rendered with no cache at all."""
+
+import re
+from contextlib import suppress
+from itertools import count
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+
+from discussions.anchoring import resolve_selector
+from discussions.models import Annotation, ModerationEvent
+from discussions.services import (
+    delete_post,
+    edit_post,
+    moderate,
+    post_annotation,
+    post_reply,
+    toggle_vote,
+)
+from groups.models import Assignment, Membership
+from groups.services import GroupRuleError, assign_reading, change_role, create_group
+from groups.services import remove_member as remove
+from tests.conftest import make_reading, make_user
+
+Role = Membership.Role
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# What differs between two renders of the same page by design: the CSRF token's
+# mask and the live poll's signed ticket.
+VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value="|\?t=)[^"&]*')
+PEOPLE = 4
+EXAMPLES = 10
+STEPS = 15
+
+person = st.integers(0, PEOPLE - 1)
+which_group = st.integers(0, 1)
+
+
+class CachedEqualsFresh(RuleBasedStateMachine):
+    threads = Bundle("threads")
+
+    def __init__(self):
+        super().__init__()
+        # Each example runs in a savepoint that teardown() rolls back.
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+        cache.clear()
+        self.numbers = count(1)
+        self.reading = make_reading(3, title="Shared reading")
+        self.passages = list(self.reading.passages.all())
+        self.people = [make_user(f"p{n}@example.org", f"Person {n}") for n in range(PEOPLE)]
+        self.clients = {person.pk: Client() for person in self.people}
+        for person in self.people:
+            self.clients[person.pk].force_login(person)
+        self.groups = []
+        # Alpha: two moderators (0 and 1) and a member (2); Beta: 3 organizes, 2 belongs.
+        for name, organizer in (("Alpha", 0), ("Beta", 3)):
+            group = create_group(name=name, description="", creator=self.people[organizer])
+            self.groups.append(group)
+            self._on_syllabus(group)
+        alpha, beta = self.groups
+        Membership.objects.create(group=alpha, user=self.people[1], role=Role.FACILITATOR)
+        Membership.objects.create(group=alpha, user=self.people[2])
+        Membership.objects.create(group=beta, user=self.people[2])
+
+    def teardown(self):
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+        cache.clear()
+
+    def _on_syllabus(self, group):
+        assign_reading(group=group, reading=self.reading, meeting_date=None, notes="", actor=None)
+
+    def _assigned(self, group) -> bool:
+        return Assignment.objects.filter(group=group, reading=self.reading).exists()
+
+    def _role(self, group, user):
+        return Membership.objects.filter(group=group, user=user).values_list("role", flat=True)
+
+    def _thread(self, pk):
+        return Annotation.objects.select_related("group", "reading", "author").get(pk=pk)
+
+    def _moderator(self, group):
+        return (
+            Membership.objects.filter(group=group, role__in=[Role.FACILITATOR, Role.ORGANIZER])
+            .select_related("user")
+            .first()
+        )
+
+    @rule(
+        target=threads,
+        who=person,
+        group=which_group,
+        passage=st.integers(0, 2),
+        kind=st.sampled_from(["question", "comment"]),
+        words=st.booleans(),
+    )
+    def post(self, who, group, passage, kind, words):
+        return self._post(who, group, passage, kind, words)
+
+    @rule(target=threads, who=person, group=which_group, passage=st.integers(0, 2))
+    def note(self, who, group, passage):
+        return self._post(who, group, passage, "note", words=False)
+
+    def _post(self, who, group, passage, kind, words):
+        group, author = self.groups[group], self.people[who]
+        if not (self._assigned(group) and self._role(group, author)):
+            return multiple()
+        passage = self.passages[passage]
+        annotation = post_annotation(
+            group=group,
+            reading=self.reading,
+            passage=passage,
+            kind=kind,
+            body=f"Post {next(self.numbers)}",
+            author=author,
+            selector=resolve_selector(passage.text, exact="something") if words else None,
+        )
+        return annotation.pk
+
+    @rule(thread=threads, who=person)
+    def reply(self, thread, who):
+        thread, author = self._thread(thread), self.people[who]
+        if self._assigned(thread.group) and self._role(thread.group, author):
+            body = f"Reply {next(self.numbers)}"
+            post_reply(annotation=thread, parent=None, body=body, author=author)
+
+    @rule(thread=threads)
+    def edit(self, thread):
+        thread = self._thread(thread)
+        if self._assigned(thread.group) and not thread.deleted:
+            edit_post(post=thread, body=f"Edited {next(self.numbers)}")
+
+    @rule(thread=threads)
+    def delete(self, thread):
+        thread = self._thread(thread)
+        if self._assigned(thread.group) and not thread.deleted:
+            delete_post(post=thread)
+
+    @rule(thread=threads, hide=st.booleans())
+    def hide_or_restore(self, thread, hide):
+        thread = self._thread(thread)
+        moderator = self._moderator(thread.group)
+        if self._assigned(thread.group) and moderator:
+            action = ModerationEvent.Action.HIDDEN if hide else ModerationEvent.Action.RESTORED
+            moderate(post=thread, group=thread.group, actor=moderator.user, action=action)
+
+    @rule(thread=threads, who=person)
+    def vote(self, thread, who):
+        thread, voter = self._thread(thread), self.people[who]
+        if self._assigned(thread.group) and self._role(thread.group, voter):
+            toggle_vote(annotation=thread, user=voter)
+
+    @rule(group=which_group, who=person, role=st.sampled_from(Role.values))
+    def change_role(self, group, who, role):
+        group = self.groups[group]
+        membership = Membership.objects.filter(group=group, user=self.people[who]).first()
+        if membership:
+            with suppress(GroupRuleError):  # the last organizer stays
+                change_role(group=group, membership=membership, role=role, actor=None)
+
+    @rule(group=which_group, who=person)
+    def remove_or_add(self, group, who):
+        group, user = self.groups[group], self.people[who]
+        membership = Membership.objects.filter(group=group, user=user).first()
+        if membership is None:
+            Membership.objects.create(group=group, user=user)
+            return
+        with suppress(GroupRuleError):
+            remove(group=group, membership=membership, actor=None)
+
+    @rule(group=which_group)
+    def syllabus_off_or_on(self, group):
+        group = self.groups[group]
+        if self._assigned(group):
+            Assignment.objects.filter(group=group, reading=self.reading).delete()
+        else:
+            self._on_syllabus(group)
+
+    @rule(who=person)
+    def rename(self, who):
+        user = self.people[who]
+        user.display_name = f"Renamed {next(self.numbers)}"
+        user.save(update_fields=["display_name"])
+
+    @invariant()
+    def every_members_page_is_as_fresh(self):
+        for group in self.groups:
+            if not self._assigned(group):
+                continue
+            url = reverse("discussions:reading", args=[group.slug, self.reading.slug])
+            for membership in Membership.objects.filter(group=group).select_related("user"):
+                client = self.clients[membership.user_id]
+                cached = VOLATILE.sub(r"\1", client.get(url).content.decode())
+                with override_settings(CACHES=NO_CACHE):
+                    fresh = VOLATILE.sub(r"\1", client.get(url).content.decode())
+                assert cached == fresh, f"{membership.user} ({membership.role}) in {group}"
+
+
+@pytest.mark.django_db
+def test_the_cached_reading_page_equals_a_fresh_one_for_every_member():
+    run_state_machine_as_test(
+        CachedEqualsFresh,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            database=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
