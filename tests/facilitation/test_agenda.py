@@ -48,7 +48,7 @@ def test_add_reorder_and_publish(client, group, facilitator, member, assigned_re
 
     client.post(
         agenda_url(group, assigned_reading, "agenda_item", second.pk),
-        {"action": "up", "version": version(group, assigned_reading)},
+        {"action": "up", f"item-{second.pk}-version": version(group, assigned_reading)},
     )
     assert list(AgendaItem.objects.values_list("text", flat=True)) == [
         "Why slowly?",
@@ -260,3 +260,35 @@ def test_facilitators_add_words_from_the_reading_page(
         "worth",
         None,
     )
+
+
+def item_form(page, item):
+    """The agenda page's form for one item, found by where it posts."""
+    [form] = [f for f in page.forms.values() if f.action.endswith(f"/agenda/{item.pk}/")]
+    return form
+
+
+@pytest.mark.django_db
+def test_move_and_remove_with_the_buttons_the_agenda_renders(
+    django_app, group, facilitator, assigned_reading
+):
+    for n, text in enumerate(["One", "Two", "Three"]):
+        add_agenda_item(group=group, reading=assigned_reading, text=text, minutes=5, seen_version=n)
+    one, two, three = AgendaItem.objects.all()
+    app = browsing_as(django_app, facilitator)
+    url = agenda_url(group, assigned_reading)
+
+    item_form(app.get(url), three).submit("action", value="up").follow()
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["One", "Three", "Two"]
+    item_form(app.get(url), one).submit("action", value="down").follow()
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["Three", "One", "Two"]
+    page = item_form(app.get(url), two).submit("action", value="delete").follow()
+    assert "Question removed from the agenda." in page
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["Three", "One"]
+
+    # A page opened before someone else's change still refuses, and changes nothing.
+    stale = app.get(url)
+    item_form(app.get(url), one).submit("action", value="up")
+    response = item_form(stale, three).submit("action", value="delete", status=409)
+    assert "Someone else changed this agenda" in response
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["One", "Three"]
