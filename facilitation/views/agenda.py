@@ -130,12 +130,15 @@ def agenda_action(request: HttpRequest, slug: str, reading_slug: str) -> HttpRes
             )
             messages.success(request, "Question added to the agenda, as a draft.")
         elif action == "promote":
+            # Only a question members can still read: promoting republishes its text.
             question = get_object_or_404(
                 Annotation,
                 pk=request.POST.get("question", 0),
                 group=group,
                 reading=reading,
-                kind="question",
+                kind=Annotation.Kind.QUESTION,
+                deleted=None,
+                hidden=None,
             )
             services.promote_question(question=question, seen_version=_version(request))
             messages.success(request, f"{question.author}’s question is on the agenda, as a draft.")

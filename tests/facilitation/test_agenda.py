@@ -4,13 +4,13 @@ promoted from members' questions, reused from another group, and the guide."""
 import pytest
 from django.urls import reverse
 
-from discussions.models import Annotation
-from discussions.services import toggle_vote
+from discussions.models import Annotation, ModerationEvent
+from discussions.services import delete_post, moderate, toggle_vote
 from facilitation.models import AgendaItem
 from facilitation.services import add_agenda_item, publish_agenda
 from groups.models import Assignment
 from groups.services import assign_reading, create_group
-from tests.conftest import browsing_as, make_annotation, signed_in
+from tests.conftest import browsing_as, make_annotation, make_reading, signed_in
 
 
 def agenda_url(group, reading, name="agenda", *args):
@@ -292,3 +292,37 @@ def test_move_and_remove_with_the_buttons_the_agenda_renders(
     response = item_form(stale, three).submit("action", value="delete", status=409)
     assert "Someone else changed this agenda" in response
     assert list(AgendaItem.objects.values_list("text", flat=True)) == ["One", "Three"]
+
+
+@pytest.mark.django_db
+def test_promoting_refuses_what_is_not_an_open_question_of_this_reading(
+    django_app, group, facilitator, member, organizer, assigned_reading
+):
+    """The "Add to agenda" form, submitted after its question left view, or
+    pointed at a note or another group's or reading's question: 404, nothing changed."""
+    deleted = make_annotation(group, assigned_reading, member, body="Deleted *words*")
+    hidden = make_annotation(group, assigned_reading, member, body="Hidden words")
+    note = make_annotation(group, assigned_reading, member, kind="note", body="My note")
+    other_group = create_group(name="Other circle", description="", creator=organizer)
+    assign_reading(
+        group=other_group, reading=assigned_reading, meeting_date=None, notes="", actor=organizer
+    )
+    elsewhere = make_annotation(other_group, assigned_reading, organizer, body="Theirs")
+    other_reading = make_reading(title="Not this one")
+    assign_reading(group=group, reading=other_reading, meeting_date=None, notes="", actor=organizer)
+    off_reading = make_annotation(group, other_reading, member, body="Other reading")
+
+    page = browsing_as(django_app, facilitator).get(agenda_url(group, assigned_reading))
+    forms = {int(f["question"].value): f for f in page.forms.values() if "question" in f.fields}
+    assert set(forms) == {deleted.pk, hidden.pk}
+    delete_post(post=deleted)
+    moderate(post=hidden, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    before = version(group, assigned_reading)
+    for question in (deleted, hidden):
+        forms[question.pk].submit("action", value="promote", status=404)
+    for question in (note, elsewhere, off_reading):
+        form = forms[hidden.pk]
+        form["question"].force_value(question.pk)
+        form.submit("action", value="promote", status=404)
+    assert not AgendaItem.objects.exists()
+    assert version(group, assigned_reading) == before
