@@ -1,31 +1,42 @@
 """What facilitation shows on the pages of the apps below it: registered in
 FacilitationConfig.ready()."""
 
+import datetime
+
+from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from groups.models import Assignment, Group
 
 from .models import AgendaItem, Meeting
 
 MEETINGS_SHOWN = 20
+# How long a reading still announces a meeting that ended: members who followed
+# it learn that it is over, and those who come just after find its summary.
+JUST_ENDED = datetime.timedelta(hours=1)
 
 
-def running_meeting(group, reading) -> Meeting | None:
+def announced_meeting(group, reading) -> Meeting | None:
+    """The meeting running on a reading, else the one that just ended there."""
     return (
-        Meeting.objects.filter(group=group, reading=reading, ended=None)
+        Meeting.objects.filter(group=group, reading=reading)
+        .filter(Q(ended=None) | Q(ended__gte=timezone.now() - JUST_ENDED))
+        .order_by(F("ended").desc(nulls_first=True))
         .select_related("current_item__passage")
         .first()
     )
 
 
 def meeting_banner(assignment: Assignment, passages=None) -> str:
-    """Above a reading: the meeting running on it, for members to join."""
-    meeting = running_meeting(assignment.group, assignment.reading)
+    """Above a reading: the meeting running on it, for members to join; or,
+    once it ended, its summary."""
+    meeting = announced_meeting(assignment.group, assignment.reading)
     return render_to_string("facilitation/_meeting_banner.html", {"meeting": meeting})
 
 
 def live_meeting_banner(assignment: Assignment) -> str:
-    meeting = running_meeting(assignment.group, assignment.reading)
+    meeting = announced_meeting(assignment.group, assignment.reading)
     return render_to_string("facilitation/_live_banner.html", {"meeting": meeting})
 
 

@@ -210,3 +210,19 @@ def test_summary_shows_a_hidden_response_as_the_thread_does(
         text, markdown = summary(user)
         assert "Maya Member : Hidden by a moderator A rude remark" in text
         assert "- Maya Member (hidden by a moderator): A rude remark" in markdown
+
+
+@pytest.mark.django_db
+def test_the_reading_announces_a_meeting_that_just_ended(
+    client, group, facilitator, member, assigned_reading, agenda
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    client.post(meeting.get_absolute_url(), {"action": "end"})
+    meeting.refresh_from_db()
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    page = signed_in(client, member).get(reading_url).content.decode()
+    assert "The meeting has ended." in page and "A meeting is running" not in page
+    assert f'<a href="{meeting.get_absolute_url()}">Read the summary</a>' in page
+    Meeting.objects.update(ended=meeting.ended - datetime.timedelta(hours=2))
+    assert "The meeting has ended." not in client.get(reading_url).content.decode()
