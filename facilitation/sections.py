@@ -42,16 +42,10 @@ def live_meeting_banner(assignment: Assignment) -> str:
 
 def published_agenda(assignment: Assignment, passages) -> str:
     """Above a reading: the group's published discussion questions, in the
-    order of the passages they are on."""
+    facilitators' order, with the minutes each is given."""
     group, reading = assignment.group, assignment.reading
     by_pk = {p.id: p for p in passages}
     agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
-    agenda.sort(
-        key=lambda item: (
-            by_pk[item.passage_id].position if item.passage_id in by_pk else 0,
-            item.start or 0,
-        )
-    )
     for item in agenda:
         item.anchor = by_pk[item.passage_id].anchor if item.passage_id in by_pk else ""
     context = {"group": group, "reading": reading, "agenda": agenda}

@@ -69,8 +69,8 @@ def test_add_reorder_and_publish(client, group, facilitator, member, assigned_re
         or "The group's discussion questions" in page
     )
     questions = page[page.index("discussion questions") :]
-    # In passage order: the whole-reading question first, then the one on passage 2.
-    assert questions.index("What is a circle?") < questions.index("Why slowly?")
+    # In the facilitator's order: the one moved up first.
+    assert questions.index("Why slowly?") < questions.index("What is a circle?")
 
 
 @pytest.mark.django_db
@@ -326,3 +326,42 @@ def test_promoting_refuses_what_is_not_an_open_question_of_this_reading(
         form.submit("action", value="promote", status=404)
     assert not AgendaItem.objects.exists()
     assert version(group, assigned_reading) == before
+
+
+def form_with(page, text):
+    """The page's one form whose HTML has `text` (a field's name, a button's value)."""
+    [form] = [f for f in page.forms.values() if text in f.text]
+    return form
+
+
+def prepare_and_publish(app, group, reading, questions) -> None:
+    """Add (text, minutes, passage or None) through the agenda page, then Publish."""
+    url = agenda_url(group, reading)
+    for text, minutes, passage in questions:
+        form = form_with(app.get(url), 'name="new-text"')
+        form["new-text"], form["new-minutes"] = text, minutes
+        form["new-passage"] = passage.pk if passage else ""
+        form.submit("action", value="add").follow()
+    form_with(app.get(url), 'value="publish"').submit("action", value="publish").follow()
+
+
+@pytest.mark.django_db
+def test_members_see_the_published_agenda_in_the_facilitators_order_with_minutes(
+    django_app, group, facilitator, member, assigned_reading
+):
+    passages = list(assigned_reading.passages.all())
+    prepare_and_publish(
+        browsing_as(django_app, facilitator),
+        group,
+        assigned_reading,
+        [("On the third", 15, passages[2]), ("On the first", 5, passages[0])],
+    )
+    page = browsing_as(django_app, member).get(
+        reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    )
+    agenda = page.html.find("section", class_="discussion-questions")
+    assert [" ".join(li.text.split()) for li in agenda.find_all("li")] == [
+        "On the third 15 min in the text",
+        "On the first 5 min in the text",
+    ]
+
