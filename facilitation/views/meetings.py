@@ -47,7 +47,6 @@ def _current(request: HttpRequest, meeting: Meeting) -> dict:
     if item and item.thread_id:
         thread = item.thread
         thread.group, thread.reading = meeting.group, meeting.reading
-        thread.passage = item.passage or meeting.reading.passages.first()
         context["thread_html"] = thread_html(request, thread)
     return context
 

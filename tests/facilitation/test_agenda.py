@@ -365,3 +365,30 @@ def test_members_see_the_published_agenda_in_the_facilitators_order_with_minutes
         "On the first 5 min in the text",
     ]
 
+
+@pytest.mark.django_db
+def test_a_question_on_the_whole_reading_is_not_shown_as_on_the_first_passage(
+    django_app, group, facilitator, member, assigned_reading
+):
+    first, second, _ = assigned_reading.passages.all()
+    app = browsing_as(django_app, facilitator)
+    prepare_and_publish(
+        app, group, assigned_reading, [("What is a circle?", 15, None), ("Why?", 5, second)]
+    )
+    form_with(app.get(agenda_url(group, assigned_reading)), "Start meeting").submit().follow()
+
+    app = browsing_as(django_app, member)
+    page = app.get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+    row = " ".join(page.html.find(id=f"row-{first.anchor}").text.split())
+    assert "What is a circle?" not in row and "question" not in row.replace("Ask a question", "")
+    agenda = page.html.find("section", class_="discussion-questions")
+    assert " ".join(agenda.li.text.split()) == "What is a circle? 15 min on the whole reading"
+    listed = page.html.find("details", class_="questions").find("a", string="What is a circle?")
+    assert " ".join(listed.parent.text.split()).endswith("on the whole reading")
+
+    thread = page.click("What is a circle?", index=0)
+    assert "On the whole reading" in thread and "On the whole passage" not in thread
+    assert first.text not in thread and f"#{first.anchor}" not in thread
+    meeting = app.get(page.html.find("a", string="Join the meeting")["href"])
+    responses = meeting.html.find(id="meeting-responses").text
+    assert "On the whole reading" in responses and "On the whole passage" not in responses
