@@ -51,6 +51,10 @@ class Annotation(Post):
     suffix = models.CharField(max_length=64, blank=True)
     start = models.PositiveIntegerField(null=True, blank=True)
     end = models.PositiveIntegerField(null=True, blank=True)
+    # About the reading as a whole (a facilitator's question on no passage):
+    # every thread needs a passage, so it is kept on the first, but pages
+    # neither list it in that passage's margin nor say it is about it.
+    whole_reading = models.BooleanField(default=False)
     answered = models.DateTimeField(null=True, blank=True)
     answer = models.ForeignKey(
         "Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -77,6 +81,10 @@ class Annotation(Post):
                 condition=(models.Q(start__isnull=True, end__isnull=True, exact=""))
                 | models.Q(start__isnull=False, end__isnull=False, start__lt=models.F("end")),
                 name="annotation_selector_whole_or_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(whole_reading=False) | models.Q(start__isnull=True),
+                name="annotation_whole_reading_has_no_words",
             ),
         ]
 

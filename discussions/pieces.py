@@ -75,14 +75,16 @@ def visible_annotations(request: HttpRequest, assignment: Assignment, passages=N
 
 def dress(passages, annotations, shown) -> None:
     """Put on each passage its marks, counts, heat (from all `annotations`) and
-    threads (those `shown` through the filters)."""
+    threads (those `shown` through the filters). A thread on the whole reading
+    is on none of them."""
     activity = defaultdict(int)
     for annotation in annotations:
-        if annotation.kind != Annotation.Kind.NOTE:
+        if annotation.kind != Annotation.Kind.NOTE and not annotation.whole_reading:
             activity[annotation.passage_id] += 1 + annotation.reply_count
     by_passage = defaultdict(list)
     for annotation in shown:
-        by_passage[annotation.passage_id].append(annotation)
+        if not annotation.whole_reading:
+            by_passage[annotation.passage_id].append(annotation)
     for passage in passages:
         threads = by_passage[passage.pk]
         passage.threads = threads
@@ -219,7 +221,9 @@ class Discussion:
                 if a.kind == Annotation.Kind.QUESTION and a.state != DELETED
             ]
             for question in questions:
-                question.anchor = by_pk[question.passage_id].anchor
+                question.anchor = (
+                    "" if question.whole_reading else by_pk[question.passage_id].anchor
+                )
             questions.sort(key=QUESTION_SORTS[sort])
             context = {"questions": questions, "filters": self.filters}
             return render_to_string("discussions/_questions.html", context)

@@ -60,6 +60,7 @@ def post_annotation(
     body: str,
     author,
     selector: Selector | None,
+    whole_reading: bool = False,
 ) -> Annotation:
     body_html = render_body(body, mentions=mention_links(group, reading))
     with transaction.atomic():
@@ -67,6 +68,7 @@ def post_annotation(
             group=group,
             reading=reading,
             passage=passage,
+            whole_reading=whole_reading,
             kind=kind,
             body=body,
             body_html=body_html,

@@ -15,7 +15,10 @@ def get_meeting_for_member(
     group = get_group_for_member(request, group_slug, role=role)
     meeting = get_object_or_404(
         Meeting.objects.select_related(
-            "reading", "current_item__passage", "current_item__thread__author"
+            "reading",
+            "current_item__passage",
+            "current_item__thread__author",
+            "current_item__thread__passage",
         ),
         pk=meeting_id,
         group=group,

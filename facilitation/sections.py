@@ -1,46 +1,51 @@
 """What facilitation shows on the pages of the apps below it: registered in
 FacilitationConfig.ready()."""
 
+import datetime
+
+from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from groups.models import Assignment, Group
 
 from .models import AgendaItem, Meeting
 
 MEETINGS_SHOWN = 20
+# How long a reading still announces a meeting that ended: members who followed
+# it learn that it is over, and those who come just after find its summary.
+JUST_ENDED = datetime.timedelta(hours=1)
 
 
-def running_meeting(group, reading) -> Meeting | None:
+def announced_meeting(group, reading) -> Meeting | None:
+    """The meeting running on a reading, else the one that just ended there."""
     return (
-        Meeting.objects.filter(group=group, reading=reading, ended=None)
+        Meeting.objects.filter(group=group, reading=reading)
+        .filter(Q(ended=None) | Q(ended__gte=timezone.now() - JUST_ENDED))
+        .order_by(F("ended").desc(nulls_first=True))
         .select_related("current_item__passage")
         .first()
     )
 
 
 def meeting_banner(assignment: Assignment, passages=None) -> str:
-    """Above a reading: the meeting running on it, for members to join."""
-    meeting = running_meeting(assignment.group, assignment.reading)
+    """Above a reading: the meeting running on it, for members to join; or,
+    once it ended, its summary."""
+    meeting = announced_meeting(assignment.group, assignment.reading)
     return render_to_string("facilitation/_meeting_banner.html", {"meeting": meeting})
 
 
 def live_meeting_banner(assignment: Assignment) -> str:
-    meeting = running_meeting(assignment.group, assignment.reading)
+    meeting = announced_meeting(assignment.group, assignment.reading)
     return render_to_string("facilitation/_live_banner.html", {"meeting": meeting})
 
 
 def published_agenda(assignment: Assignment, passages) -> str:
     """Above a reading: the group's published discussion questions, in the
-    order of the passages they are on."""
+    facilitators' order, with the minutes each is given."""
     group, reading = assignment.group, assignment.reading
     by_pk = {p.id: p for p in passages}
     agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
-    agenda.sort(
-        key=lambda item: (
-            by_pk[item.passage_id].position if item.passage_id in by_pk else 0,
-            item.start or 0,
-        )
-    )
     for item in agenda:
         item.anchor = by_pk[item.passage_id].anchor if item.passage_id in by_pk else ""
     context = {"group": group, "reading": reading, "agenda": agenda}

@@ -127,7 +127,8 @@ def delete_agenda_item(*, item: AgendaItem, seen_version: int) -> None:
 
 def publish_agenda(*, group: Group, reading: Reading, actor, seen_version: int) -> int:
     """Publish every draft item: members then see it, and it gets a thread
-    (its own question, opened by the facilitator, unless it was promoted)."""
+    (its own question, opened by the facilitator, unless it was promoted). An
+    item on no passage gets a thread on the whole reading."""
     with transaction.atomic():
         _agenda_write(group, reading, seen_version)
         drafts = list(
@@ -152,6 +153,7 @@ def publish_agenda(*, group: Group, reading: Reading, actor, seen_version: int) 
                     body=item.text,
                     author=actor,
                     selector=selector,
+                    whole_reading=item.passage is None,
                 )
             item.published = now
             item.save(update_fields=["thread", "published"])

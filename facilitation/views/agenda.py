@@ -101,8 +101,8 @@ def agenda(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     return _page(request, assignment)
 
 
-def _version(request: HttpRequest) -> int:
-    value = request.POST.get("version", "")
+def _version(request: HttpRequest, field: str = "version") -> int:
+    value = request.POST.get(field, "")
     return int(value) if value.isdigit() else -1
 
 
@@ -130,12 +130,15 @@ def agenda_action(request: HttpRequest, slug: str, reading_slug: str) -> HttpRes
             )
             messages.success(request, "Question added to the agenda, as a draft.")
         elif action == "promote":
+            # Only a question members can still read: promoting republishes its text.
             question = get_object_or_404(
                 Annotation,
                 pk=request.POST.get("question", 0),
                 group=group,
                 reading=reading,
-                kind="question",
+                kind=Annotation.Kind.QUESTION,
+                deleted=None,
+                hidden=None,
             )
             services.promote_question(question=question, seen_version=_version(request))
             messages.success(request, f"{question.author}’s question is on the agenda, as a draft.")
@@ -179,12 +182,14 @@ def item_action(request: HttpRequest, slug: str, reading_slug: str, item_id: int
     )
     action = request.POST.get("action")
     form = AgendaItemForm(request.POST, prefix=f"item-{item.pk}", reading=assignment.reading)
+    # Every button of the item's form sends the version its fields were rendered with.
+    seen_version = _version(request, form.add_prefix("version"))
     try:
         if action in ("up", "down"):
             step = -1 if action == "up" else 1
-            services.move_agenda_item(item=item, step=step, seen_version=_version(request))
+            services.move_agenda_item(item=item, step=step, seen_version=seen_version)
         elif action == "delete":
-            services.delete_agenda_item(item=item, seen_version=_version(request))
+            services.delete_agenda_item(item=item, seen_version=seen_version)
             messages.success(request, "Question removed from the agenda.")
         elif action == "save":
             if not form.is_valid():

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from discussions import live
 from discussions.models import Annotation, Reply
+from discussions.threads import set_states
 from discussions.views.threads import thread_html
 from groups.access import can, get_assignment_for_member
 from groups.models import Assignment, Membership
@@ -46,12 +47,11 @@ def _current(request: HttpRequest, meeting: Meeting) -> dict:
     if item and item.thread_id:
         thread = item.thread
         thread.group, thread.reading = meeting.group, meeting.reading
-        thread.passage = item.passage or meeting.reading.passages.first()
         context["thread_html"] = thread_html(request, thread)
     return context
 
 
-def _summary(meeting: Meeting) -> dict:
+def _summary(meeting: Meeting, user) -> dict:
     items = list(
         AgendaItem.objects.filter(group=meeting.group, reading=meeting.reading)
         .exclude(published=None)
@@ -69,6 +69,12 @@ def _summary(meeting: Meeting) -> dict:
         deleted=None,
     ).select_related("author"):
         responses[reply.annotation_id].append(reply)
+    # A hidden response reads as it does in its thread: blanked but for its author and moderators.
+    set_states(
+        [reply for replies in responses.values() for reply in replies],
+        user,
+        can(meeting.group, FACILITATOR),
+    )
     covered = []
     for item in items:
         item.actual_minutes = round(spent[item.pk] / 60, 1)
@@ -117,7 +123,7 @@ def meeting(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
         context["live_url"] = f"{request.path}live/?t={live.ticket(request, assignment)}"
         context["version"] = assignment.discussion_version
         return render(request, "facilitation/meeting.html", context)
-    context |= _summary(meeting)
+    context |= _summary(meeting, request.user)
     return render(request, "facilitation/summary.html", context)
 
 
@@ -162,7 +168,7 @@ def summary_markdown(request: HttpRequest, slug: str, meeting_id: int) -> HttpRe
     if meeting.running:
         raise Http404
     context = {"meeting": meeting, "group": meeting.group, "reading": meeting.reading} | _summary(
-        meeting
+        meeting, request.user
     )
     response = render(
         request, "facilitation/summary.md", context, content_type="text/markdown; charset=utf-8"

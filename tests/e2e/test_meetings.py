@@ -5,6 +5,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from tests.conftest import PASSWORD, add_member, make_user
@@ -60,6 +61,58 @@ def test_member_follows_the_meeting(browser, live_server, transactional_db):
         expect(covered).to_contain_text("Why does time matter?")
         expect(covered).to_contain_text("And place?")
         expect(lead.get_by_role("region", name="Attendance (2)")).to_contain_text("Milo Member")
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_members_see_the_meeting_end_without_reloading(browser, live_server, transactional_db):
+    facilitator = make_user("fran@example.org", "Fran Facilitator")
+    member = make_user("milo@example.org", "Milo Member")
+    group = create_group(name="Evening circle", description="", creator=facilitator)
+    add_member(group, member)
+    reading = Reading.objects.create(title="On endings", slug="on-endings", status="published")
+    Passage.objects.create(
+        reading=reading,
+        position=1,
+        anchor="p-end001",
+        text="All things end.",
+        html="All things end.",
+    )
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=facilitator)
+    add_agenda_item(group=group, reading=reading, text="Do things end?", minutes=10, seen_version=0)
+    publish_agenda(group=group, reading=reading, actor=facilitator, seen_version=1)
+    meeting = start_meeting(group=group, reading=reading, actor=facilitator)
+
+    contexts = [browser.new_context(base_url=live_server.url) for _ in range(2)]
+    lead, follower = (context.new_page() for context in contexts)
+    on_reading = contexts[1].new_page()
+    try:
+        sign_in(lead, facilitator.email, PASSWORD)
+        lead.goto(meeting.get_absolute_url())
+        sign_in(follower, member.email, PASSWORD)
+        follower.goto(meeting.get_absolute_url())
+        on_reading.goto(f"/g/{group.slug}/r/{reading.slug}/")
+        heading = follower.get_by_role("heading", level=1)
+        expect(heading).to_contain_text("Live")
+        expect(follower.locator("[data-countdown]")).to_contain_text("left")
+        expect(on_reading.get_by_role("link", name="Join the meeting")).to_be_visible()
+
+        lead.get_by_role("button", name="End meeting").click()
+        expect(lead.get_by_role("heading", name="Questions covered")).to_be_visible()
+
+        ended = follower.get_by_role("heading", name="This meeting has ended")
+        expect(ended).to_be_visible(timeout=6_000)
+        expect(heading).not_to_contain_text("Live")
+        expect(follower.locator("[data-countdown]")).to_have_count(0)
+        follower.get_by_role("link", name="Read the summary").click()
+        expect(follower.get_by_role("heading", name="Questions covered")).to_be_visible()
+
+        banner = on_reading.get_by_role("status")
+        expect(banner).to_contain_text("The meeting has ended", timeout=6_000)
+        expect(on_reading.get_by_role("link", name="Join the meeting")).to_have_count(0)
+        on_reading.get_by_role("link", name="Read the summary").click()
+        expect(on_reading.get_by_role("heading", name="Questions covered")).to_be_visible()
     finally:
         for context in contexts:
             context.close()

@@ -4,13 +4,13 @@ promoted from members' questions, reused from another group, and the guide."""
 import pytest
 from django.urls import reverse
 
-from discussions.models import Annotation
-from discussions.services import toggle_vote
+from discussions.models import Annotation, ModerationEvent
+from discussions.services import delete_post, moderate, toggle_vote
 from facilitation.models import AgendaItem
 from facilitation.services import add_agenda_item, publish_agenda
 from groups.models import Assignment
 from groups.services import assign_reading, create_group
-from tests.conftest import browsing_as, make_annotation, signed_in
+from tests.conftest import browsing_as, make_annotation, make_reading, signed_in
 
 
 def agenda_url(group, reading, name="agenda", *args):
@@ -48,7 +48,7 @@ def test_add_reorder_and_publish(client, group, facilitator, member, assigned_re
 
     client.post(
         agenda_url(group, assigned_reading, "agenda_item", second.pk),
-        {"action": "up", "version": version(group, assigned_reading)},
+        {"action": "up", f"item-{second.pk}-version": version(group, assigned_reading)},
     )
     assert list(AgendaItem.objects.values_list("text", flat=True)) == [
         "Why slowly?",
@@ -69,8 +69,8 @@ def test_add_reorder_and_publish(client, group, facilitator, member, assigned_re
         or "The group's discussion questions" in page
     )
     questions = page[page.index("discussion questions") :]
-    # In passage order: the whole-reading question first, then the one on passage 2.
-    assert questions.index("What is a circle?") < questions.index("Why slowly?")
+    # In the facilitator's order: the one moved up first.
+    assert questions.index("Why slowly?") < questions.index("What is a circle?")
 
 
 @pytest.mark.django_db
@@ -260,3 +260,135 @@ def test_facilitators_add_words_from_the_reading_page(
         "worth",
         None,
     )
+
+
+def item_form(page, item):
+    """The agenda page's form for one item, found by where it posts."""
+    [form] = [f for f in page.forms.values() if f.action.endswith(f"/agenda/{item.pk}/")]
+    return form
+
+
+@pytest.mark.django_db
+def test_move_and_remove_with_the_buttons_the_agenda_renders(
+    django_app, group, facilitator, assigned_reading
+):
+    for n, text in enumerate(["One", "Two", "Three"]):
+        add_agenda_item(group=group, reading=assigned_reading, text=text, minutes=5, seen_version=n)
+    one, two, three = AgendaItem.objects.all()
+    app = browsing_as(django_app, facilitator)
+    url = agenda_url(group, assigned_reading)
+
+    item_form(app.get(url), three).submit("action", value="up").follow()
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["One", "Three", "Two"]
+    item_form(app.get(url), one).submit("action", value="down").follow()
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["Three", "One", "Two"]
+    page = item_form(app.get(url), two).submit("action", value="delete").follow()
+    assert "Question removed from the agenda." in page
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["Three", "One"]
+
+    # A page opened before someone else's change still refuses, and changes nothing.
+    stale = app.get(url)
+    item_form(app.get(url), one).submit("action", value="up")
+    response = item_form(stale, three).submit("action", value="delete", status=409)
+    assert "Someone else changed this agenda" in response
+    assert list(AgendaItem.objects.values_list("text", flat=True)) == ["One", "Three"]
+
+
+@pytest.mark.django_db
+def test_promoting_refuses_what_is_not_an_open_question_of_this_reading(
+    django_app, group, facilitator, member, organizer, assigned_reading
+):
+    """The "Add to agenda" form, submitted after its question left view, or
+    pointed at a note or another group's or reading's question: 404, nothing changed."""
+    deleted = make_annotation(group, assigned_reading, member, body="Deleted *words*")
+    hidden = make_annotation(group, assigned_reading, member, body="Hidden words")
+    note = make_annotation(group, assigned_reading, member, kind="note", body="My note")
+    other_group = create_group(name="Other circle", description="", creator=organizer)
+    assign_reading(
+        group=other_group, reading=assigned_reading, meeting_date=None, notes="", actor=organizer
+    )
+    elsewhere = make_annotation(other_group, assigned_reading, organizer, body="Theirs")
+    other_reading = make_reading(title="Not this one")
+    assign_reading(group=group, reading=other_reading, meeting_date=None, notes="", actor=organizer)
+    off_reading = make_annotation(group, other_reading, member, body="Other reading")
+
+    page = browsing_as(django_app, facilitator).get(agenda_url(group, assigned_reading))
+    forms = {int(f["question"].value): f for f in page.forms.values() if "question" in f.fields}
+    assert set(forms) == {deleted.pk, hidden.pk}
+    delete_post(post=deleted)
+    moderate(post=hidden, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    before = version(group, assigned_reading)
+    for question in (deleted, hidden):
+        forms[question.pk].submit("action", value="promote", status=404)
+    for question in (note, elsewhere, off_reading):
+        form = forms[hidden.pk]
+        form["question"].force_value(question.pk)
+        form.submit("action", value="promote", status=404)
+    assert not AgendaItem.objects.exists()
+    assert version(group, assigned_reading) == before
+
+
+def form_with(page, text):
+    """The page's one form whose HTML has `text` (a field's name, a button's value)."""
+    [form] = [f for f in page.forms.values() if text in f.text]
+    return form
+
+
+def prepare_and_publish(app, group, reading, questions) -> None:
+    """Add (text, minutes, passage or None) through the agenda page, then Publish."""
+    url = agenda_url(group, reading)
+    for text, minutes, passage in questions:
+        form = form_with(app.get(url), 'name="new-text"')
+        form["new-text"], form["new-minutes"] = text, minutes
+        form["new-passage"] = passage.pk if passage else ""
+        form.submit("action", value="add").follow()
+    form_with(app.get(url), 'value="publish"').submit("action", value="publish").follow()
+
+
+@pytest.mark.django_db
+def test_members_see_the_published_agenda_in_the_facilitators_order_with_minutes(
+    django_app, group, facilitator, member, assigned_reading
+):
+    passages = list(assigned_reading.passages.all())
+    prepare_and_publish(
+        browsing_as(django_app, facilitator),
+        group,
+        assigned_reading,
+        [("On the third", 15, passages[2]), ("On the first", 5, passages[0])],
+    )
+    page = browsing_as(django_app, member).get(
+        reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    )
+    agenda = page.html.find("section", class_="discussion-questions")
+    assert [" ".join(li.text.split()) for li in agenda.find_all("li")] == [
+        "On the third 15 min in the text",
+        "On the first 5 min in the text",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_question_on_the_whole_reading_is_not_shown_as_on_the_first_passage(
+    django_app, group, facilitator, member, assigned_reading
+):
+    first, second, _ = assigned_reading.passages.all()
+    app = browsing_as(django_app, facilitator)
+    prepare_and_publish(
+        app, group, assigned_reading, [("What is a circle?", 15, None), ("Why?", 5, second)]
+    )
+    form_with(app.get(agenda_url(group, assigned_reading)), "Start meeting").submit().follow()
+
+    app = browsing_as(django_app, member)
+    page = app.get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+    row = " ".join(page.html.find(id=f"row-{first.anchor}").text.split())
+    assert "What is a circle?" not in row and "question" not in row.replace("Ask a question", "")
+    agenda = page.html.find("section", class_="discussion-questions")
+    assert " ".join(agenda.li.text.split()) == "What is a circle? 15 min on the whole reading"
+    listed = page.html.find("details", class_="questions").find("a", string="What is a circle?")
+    assert " ".join(listed.parent.text.split()).endswith("on the whole reading")
+
+    thread = page.click("What is a circle?", index=0)
+    assert "On the whole reading" in thread and "On the whole passage" not in thread
+    assert first.text not in thread and f"#{first.anchor}" not in thread
+    meeting = app.get(page.html.find("a", string="Join the meeting")["href"])
+    responses = meeting.html.find(id="meeting-responses").text
+    assert "On the whole reading" in responses and "On the whole passage" not in responses

@@ -7,11 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from discussions.services import post_reply
+from discussions.models import ModerationEvent
+from discussions.services import moderate, post_reply
 from facilitation.models import AgendaItem, Attendance, Meeting, MeetingStep
 from facilitation.services import add_agenda_item, publish_agenda
 from groups.models import Assignment
-from tests.conftest import make_annotation, signed_in
+from tests.conftest import add_member, browsing_as, make_annotation, make_user, signed_in
 
 
 @pytest.fixture
@@ -175,3 +176,53 @@ def test_meeting_page_queries_stay_flat_as_responses_grow(
         with django_assert_num_queries(9):
             page = client.get(meeting.get_absolute_url()).content.decode()
         assert page.count("A response") == total
+
+
+@pytest.mark.django_db
+def test_summary_shows_a_hidden_response_as_the_thread_does(
+    django_app, client, group, facilitator, member, organizer, assigned_reading, agenda
+):
+    """A response a moderator hid keeps its text from members in the summary
+    page and its Markdown; its author and moderators still see it, marked."""
+    other = make_user("nell@example.org", "Nell Member")
+    add_member(group, other)
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    thread = agenda[0].thread
+    rude = post_reply(annotation=thread, parent=None, body="A rude remark", author=member)
+    post_reply(annotation=thread, parent=None, body="A kind remark", author=organizer)
+    moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    client.post(meeting.get_absolute_url(), {"action": "end"})
+
+    def summary(user):
+        page = browsing_as(django_app, user).get(meeting.get_absolute_url())
+        markdown = page.click("Markdown").text
+        text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+        return text, markdown
+
+    text, markdown = summary(other)
+    assert "rude remark" not in text and "rude remark" not in markdown
+    assert "Maya Member : This was hidden by a moderator." in text
+    assert "- Maya Member: *This was hidden by a moderator.*" in markdown
+    assert "Olga Organizer : A kind remark" in text
+    assert "- Olga Organizer: A kind remark" in markdown
+    for user in (member, facilitator):
+        text, markdown = summary(user)
+        assert "Maya Member : Hidden by a moderator A rude remark" in text
+        assert "- Maya Member (hidden by a moderator): A rude remark" in markdown
+
+
+@pytest.mark.django_db
+def test_the_reading_announces_a_meeting_that_just_ended(
+    client, group, facilitator, member, assigned_reading, agenda
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+    client.post(meeting.get_absolute_url(), {"action": "end"})
+    meeting.refresh_from_db()
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    page = signed_in(client, member).get(reading_url).content.decode()
+    assert "The meeting has ended." in page and "A meeting is running" not in page
+    assert f'<a href="{meeting.get_absolute_url()}">Read the summary</a>' in page
+    Meeting.objects.update(ended=meeting.ended - datetime.timedelta(hours=2))
+    assert "The meeting has ended." not in client.get(reading_url).content.decode()
