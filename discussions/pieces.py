@@ -197,7 +197,12 @@ class Discussion:
             if passage.anchor == compose_anchor:
                 html[passage.id] = render_to_string(
                     template,
-                    {**context, "passage": passage, "compose": compose},
+                    {
+                        **context,
+                        "passage": passage,
+                        "compose": compose,
+                        "facilitator": self.moderator,
+                    },
                     request=self.request,
                 )
             else:

@@ -245,7 +245,7 @@ def test_facilitators_add_words_from_the_reading_page(
         for f in page.forms.values()
         if f.get("passage", default=None) and f["passage"].value == passage.anchor
     ]
-    button = page.html.find("button", string="Add to the agenda")
+    button = form.html.find("button", string="Add to the agenda")
     assert button["formaction"] == add_url
     form.action = button["formaction"]  # as a browser does for the button clicked
     form["body"] = "What is worth it?"
