@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.limits.limit_request_body",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,11 +150,14 @@ STORAGES = {
     },
 }
 
-# Uploads: a reading may be this large; Django's own limits follow it so the
-# importer, not a bare 400, tells the admin what was wrong.
+# Uploads: a file (a reading, or a group's export to import) or pasted text may
+# be this large, and a request body that and the form around it. A longer body
+# is refused by its Content-Length before any of it is read; a file past the
+# limit is let go as it arrives, and the form says why (config/limits.py).
 READING_MAX_BYTES = env_int("READING_MAX_BYTES", 5 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = READING_MAX_BYTES + 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+REQUEST_MAX_BYTES = READING_MAX_BYTES + 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_HANDLERS = ["config.limits.LimitedUploadHandler"]
 
 # Production hardening: on whenever DEBUG is off, each overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
