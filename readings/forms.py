@@ -1,8 +1,9 @@
 from django import forms
 from django.conf import settings
 
+from .importers import ImportProblem
 from .models import Reading
-from .services import size_label
+from .services import check_size, size_label
 
 
 class UploadForm(forms.Form):
@@ -35,12 +36,25 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         limit = size_label(settings.READING_MAX_BYTES)
-        self.fields[
-            "file"
-        ].help_text = (
+        file = self.fields["file"]
+        file.help_text = (
             f"Plain text (.txt), Markdown (.md) or a saved web page (.html), up to {limit}."
         )
+        # For upload.js: a file over the limit is refused before it is sent.
+        file.widget.attrs["data-max-bytes"] = settings.READING_MAX_BYTES
+        file.widget.attrs["data-too-large"] = (
+            f"The file is larger than {limit}, the largest reading accepted."
+        )
         self.fields["title"].help_text = "Leave empty to use the title found in the text."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload:
+            try:
+                check_size(upload.size)
+            except ImportProblem as problem:
+                raise forms.ValidationError(str(problem)) from problem
+        return upload
 
     def clean(self):
         cleaned = super().clean()
@@ -56,8 +70,7 @@ class UploadForm(forms.Form):
         """The bytes to import and the file name they came with."""
         upload = self.cleaned_data.get("file")
         if upload:
-            # Read one byte past the limit: enough to say the file is too large.
-            return upload.read(settings.READING_MAX_BYTES + 1), upload.name
+            return upload.read(), upload.name
         return self.cleaned_data["pasted"].encode("utf-8"), ""
 
 

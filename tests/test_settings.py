@@ -90,6 +90,22 @@ def test_production_settings_use_manifest_static_files_and_smtp():
     ]
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, "31536000 False False"),
+        ({"SECURE_HSTS_INCLUDE_SUBDOMAINS": "1", "SECURE_HSTS_PRELOAD": "1"}, "31536000 True True"),
+    ],
+)
+def test_hsts_covers_subdomains_and_preloading_only_when_asked(extra, expected):
+    result = django_in_subprocess(
+        "from django.conf import settings as s\n"
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)",
+        **PRODUCTION | extra,
+    )
+    assert result.stdout.strip() == expected
+
+
 def test_production_refuses_the_development_secret_key():
     result = django_in_subprocess("", DEBUG="0")
     assert result.returncode != 0

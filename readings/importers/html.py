@@ -7,6 +7,7 @@ from html import escape
 from bs4 import BeautifulSoup, Comment, Tag
 from bs4.element import PreformattedString
 
+from .errors import ImportProblem
 from .structure import (
     CAPTION,
     HEADING,
@@ -42,6 +43,21 @@ BLOCK_TAGS = {
     "tr", "td", "th", "pre", "dl", "dt", "dd", "hr", "address", "details", "summary",
 }  # fmt: skip
 WORD_SPLIT = re.compile(r"[\s_\-]+")
+# A saved article nests a few dozen elements deep; an old page that never closes
+# its paragraphs, one level more per paragraph (html.parser nests them). A deeper
+# page is refused before it is read: reading it recurses (Python stops near
+# 1,000 levels) and costs its depth times its size.
+MAX_DEPTH = 500
+
+
+def _deeper_than(root: Tag, limit: int) -> bool:
+    stack = [(root, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in tag.children if isinstance(child, Tag))
+    return False
 
 
 def _words(tag: Tag) -> set[str]:
@@ -63,6 +79,11 @@ def _drop(tag: Tag, parsed: ParsedReading) -> None:
 def parse_html(source: str) -> ParsedReading:
     parsed = ParsedReading()
     soup = BeautifulSoup(source, "html.parser")
+    if _deeper_than(soup, MAX_DEPTH):
+        raise ImportProblem(
+            f"The page's HTML is nested more than {MAX_DEPTH} elements deep (often "
+            "paragraphs or list items that are never closed). Paste its text instead."
+        )
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     head_title = soup.title.get_text(strip=True) if soup.title else ""

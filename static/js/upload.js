@@ -11,4 +11,14 @@ for (const form of document.querySelectorAll("[data-upload-form]")) {
     status.hidden = true;
     button.disabled = false;
   });
+  // A file over the limit is refused here, before it is sent: the server would
+  // refuse it too, and the rest of the form would have to be typed again.
+  for (const input of form.querySelectorAll("input[type=file][data-max-bytes]")) {
+    input.addEventListener("change", () => {
+      const limit = Number(input.dataset.maxBytes);
+      const tooLarge = [...input.files].some((file) => file.size > limit);
+      input.setCustomValidity(tooLarge ? input.dataset.tooLarge : "");
+      input.reportValidity();
+    });
+  }
 }

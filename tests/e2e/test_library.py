@@ -85,3 +85,20 @@ def test_reading_page_fits_a_small_phone(page, staff):
     assert overflow <= 0
     # No margin to hang the permalink in: it sits visibly in the flow.
     expect(page.locator(".permalink").first).to_have_css("position", "static")
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_sent(page, staff, settings):
+    settings.READING_MAX_BYTES = 1024
+    sign_in(page, staff.email, PASSWORD)
+    page.goto("/library/")
+    posts = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+    page.get_by_label("Title").fill("A title I typed")
+    big = {"name": "long.txt", "mimeType": "text/plain", "buffer": b"x" * 2048}
+    page.get_by_label("File").set_input_files(big)
+    page.get_by_role("button", name="Import").click()
+
+    message = page.get_by_label("File").evaluate("input => input.validationMessage")
+    assert message == "The file is larger than 1 KB, the largest reading accepted."
+    assert posts == []
+    expect(page.get_by_label("Title")).to_have_value("A title I typed")

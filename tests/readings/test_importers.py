@@ -293,6 +293,18 @@ def test_bad_input_is_refused_with_a_message(data, filename, message):
         parse(data, filename)
 
 
+def test_html_nested_too_deep_is_refused_before_it_is_read():
+    page = "<article><p>Intro.</p>" + "<div>" * 1000 + "<p>Deep.</p>" + "</div>" * 1000
+    with pytest.raises(ImportProblem, match="nested more than 500 elements deep"):
+        parse(page.encode(), "x.html")
+
+
+def test_an_old_page_whose_paragraphs_are_never_closed_still_imports():
+    page = "<body>" + "".join(f"<p>Paragraph {n} of an old essay." for n in range(400))
+    parsed = parse(page.encode(), "x.html")
+    assert len(parsed.blocks) == 400 and parsed.blocks[-1].text == "Paragraph 399 of an old essay."
+
+
 def test_format_is_sniffed_without_an_extension():
     assert parse(b"<!doctype html><h1>T</h1><p>Para.</p>").title == "T"
     assert parse(b"# Heading\n\nSome **bold** text.").title == "Heading"
