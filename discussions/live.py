@@ -41,7 +41,7 @@ def current_version(
     """The discussion version, if the ticket is good for this reading (and its
     assignment meets `also`, a condition such as "this meeting is of it") and,
     in one query, its session is still live (a sign-out ends it), its user is
-    active, and they are still a member of the group or staff."""
+    active, and they are still a member of the group."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -61,7 +61,7 @@ def current_version(
             Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
         )
         .filter(Exists(users))
-        .filter(Exists(member) | Exists(users.filter(is_staff=True)))
+        .filter(Exists(member))
         .values_list("discussion_version", flat=True)
     )
     return next(iter(found), None)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from groups.models import Group, Membership, MembershipEvent
 from groups.services import assign_reading
-from tests.conftest import add_member, make_reading, make_user, signed_in
+from tests.conftest import add_member, make_annotation, make_reading, make_user, signed_in
 
 
 @pytest.mark.django_db
@@ -89,10 +89,35 @@ def test_facilitators_get_the_moderation_link(client, group, facilitator):
 
 
 @pytest.mark.django_db
-def test_organizers_and_staff_get_the_controls(client, group, organizer, staff):
-    for user in (organizer, staff):
-        page = signed_in(client, user).get(f"/g/{group.slug}/").content.decode()
-        assert "Add a reading to the syllabus" in page and "Members and invitations" in page
+def test_organizers_get_the_controls(client, group, organizer):
+    page = signed_in(client, organizer).get(f"/g/{group.slug}/").content.decode()
+    assert "Add a reading to the syllabus" in page and "Members and invitations" in page
+
+
+@pytest.mark.django_db
+def test_staff_see_a_group_only_as_the_members_its_organizers_added(
+    client, group, organizer, staff, assigned_reading
+):
+    make_annotation(group, assigned_reading, organizer, kind="note", body="Only mine")
+    question = make_annotation(group, assigned_reading, organizer, body="A question")
+    signed_in(client, staff)
+    reading = f"/g/{group.slug}/r/{assigned_reading.slug}/"
+    for url in (
+        f"/g/{group.slug}/",
+        f"/g/{group.slug}/members/",
+        f"/g/{group.slug}/export.jsonld",
+        reading,
+        f"{reading}t/{question.pk}/",
+        f"{reading}export.md",
+        f"/api/annotations/{question.pk}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert group.name not in client.get("/").content.decode()
+
+    add_member(group, staff)
+    assert client.get(f"/g/{group.slug}/members/").status_code == 403  # a member, no more
+    page = client.get(reading).content.decode()
+    assert "A question" in page and "Only mine" not in page
 
 
 @pytest.mark.django_db
