@@ -172,10 +172,23 @@ if env_bool("BEHIND_PROXY", False):
 # /healthz must answer plain HTTP from a load balancer's probe.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+
+def one_line_for_refusals(record) -> bool:
+    """A 404 or 403 is an answer, not a fault: Django logs it with the
+    exception's traceback, which says nothing and buries the real errors."""
+    if getattr(record, "status_code", 500) < 500:
+        record.exc_info = None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "refusals": {"()": "django.utils.log.CallbackFilter", "callback": one_line_for_refusals}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

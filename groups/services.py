@@ -3,6 +3,7 @@ syllabus, each in one transaction."""
 
 from allauth.account.adapter import get_adapter
 from django.db import transaction
+from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from readings.models import Reading
@@ -11,8 +12,7 @@ from .models import Assignment, Group, Membership, MembershipEvent, new_invite_c
 
 Role = Membership.Role
 Action = MembershipEvent.Action
-# Slugs that would shadow a URL under /g/.
-RESERVED_SLUGS = {"new"}
+SLUG_SUFFIX_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 PENDING_JOIN = "marginalia_pending_join"
 
 
@@ -21,11 +21,14 @@ class GroupRuleError(Exception):
 
 
 def _unique_slug(name: str) -> str:
+    """The name and a random suffix, whether or not another group has the name:
+    an address that changed only when the name was taken would tell the creator
+    that a private group of that name exists."""
     base = slugify(name)[:70].strip("-") or "group"
-    slug, number = base, 2
-    while slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
-        slug, number = f"{base}-{number}", number + 1
-    return slug
+    while True:
+        slug = f"{base}-{get_random_string(6, SLUG_SUFFIX_CHARS)}"
+        if not Group.objects.filter(slug=slug).exists():
+            return slug
 
 
 def create_group(*, name: str, description: str, creator) -> Group:
@@ -36,10 +39,31 @@ def create_group(*, name: str, description: str, creator) -> Group:
     return group
 
 
+def check_can_join(*, group: Group, user) -> None:
+    """Refuse someone an organizer removed, until an organizer invites them back
+    by email: the invite link they kept does not let them in again."""
+    removed = (
+        group.events.filter(action=Action.REMOVED, subject=user)
+        .values_list("created", flat=True)
+        .first()
+    )
+    if removed is None:
+        return
+    invited_since = group.events.filter(
+        action=Action.INVITED, email__iexact=user.email, created__gt=removed
+    )
+    if not invited_since.exists():
+        raise GroupRuleError(
+            f"An organizer removed you from {group.name}. "
+            "To come back, ask an organizer to invite you again."
+        )
+
+
 def join_group(*, group: Group, user, code: str) -> Membership:
     """Join through the invite link; joining twice changes nothing."""
     if code != group.invite_code:
         raise GroupRuleError("This invite link is no longer valid. Ask an organizer for a new one.")
+    check_can_join(group=group, user=user)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(group=group, user=user)
         if created:

@@ -53,6 +53,11 @@ def browsing_as(django_app, user):
     return django_app
 
 
+def form_with(page, button: str):
+    """The form on a django-webtest page whose submit button says `button`."""
+    return next(form for form in page.forms.values() if f">{button}</button>" in form.text)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Real hashing costs a third of a second per user; tests make hundreds.

@@ -47,11 +47,16 @@ def join(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         return render(request, "groups/join.html", {"group": group})
     if group.memberships.filter(user=request.user).exists():
         return redirect(group)
-    if request.method == "POST":
-        services.join_group(group=group, user=request.user, code=code)
-        request.session.pop(services.PENDING_JOIN, None)
-        messages.success(request, f"Welcome to {group.name}.")
-        return redirect(group)
+    try:
+        if request.method == "POST":
+            services.join_group(group=group, user=request.user, code=code)
+            request.session.pop(services.PENDING_JOIN, None)
+            messages.success(request, f"Welcome to {group.name}.")
+            return redirect(group)
+        services.check_can_join(group=group, user=request.user)
+    except services.GroupRuleError as error:
+        context = {"group": group, "refusal": str(error)}
+        return render(request, "groups/join.html", context, status=403)
     return render(request, "groups/join.html", {"group": group})
 
 

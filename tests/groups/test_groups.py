@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -6,7 +7,15 @@ from django.utils import timezone
 
 from groups.models import Group, Membership, MembershipEvent
 from groups.services import assign_reading
-from tests.conftest import add_member, make_annotation, make_reading, make_user, signed_in
+from tests.conftest import (
+    add_member,
+    browsing_as,
+    form_with,
+    make_annotation,
+    make_reading,
+    make_user,
+    signed_in,
+)
 
 
 @pytest.mark.django_db
@@ -17,7 +26,8 @@ def test_any_signed_in_user_creates_a_group_and_organizes_it(client, outsider):
     )
     group = Group.objects.get()
     assert response.status_code == 302 and response.url == f"/g/{group.slug}/"
-    assert (group.name, group.slug) == ("Tuesday readers", "tuesday-readers")
+    assert group.name == "Tuesday readers"
+    assert re.fullmatch(r"tuesday-readers-[a-z0-9]{6}", group.slug)
     assert Membership.objects.get(group=group).role == Membership.Role.ORGANIZER
     assert MembershipEvent.objects.get(group=group).action == MembershipEvent.Action.CREATED
 
@@ -29,7 +39,23 @@ def test_group_names_need_letters_and_slugs_stay_unique(client, outsider):
     assert "Give the group a name with letters or numbers in it." in bad.content.decode()
     client.post(reverse("groups:group_create"), {"name": "New"})
     client.post(reverse("groups:group_create"), {"name": "New"})
-    assert sorted(Group.objects.values_list("slug", flat=True)) == ["new-2", "new-3"]
+    slugs = set(Group.objects.values_list("slug", flat=True))
+    assert len(slugs) == 2 and all(re.fullmatch(r"new-[a-z0-9]{6}", slug) for slug in slugs)
+
+
+@pytest.mark.django_db
+def test_a_new_groups_address_does_not_tell_whether_its_name_is_taken(django_app, group, outsider):
+    browsing_as(django_app, outsider)
+    addresses = []
+    for name in (group.name, "A name nobody has used"):
+        form = form_with(django_app.get(reverse("groups:group_create")), "Create group")
+        form["name"] = name
+        addresses.append(form.submit().follow().request.path)
+    # Night readers is taken (by the fixture's private group), the other is free:
+    # both addresses look alike.
+    taken, free = addresses
+    assert re.fullmatch(r"/g/night-readers-[a-z0-9]{6}/", taken)
+    assert re.fullmatch(r"/g/a-name-nobody-has-used-[a-z0-9]{6}/", free)
 
 
 @pytest.mark.django_db

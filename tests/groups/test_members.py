@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from groups.models import Membership, MembershipEvent
-from tests.conftest import signed_in
+from tests.conftest import browsing_as, form_with, signed_in
 
 Action = MembershipEvent.Action
 
@@ -185,3 +185,34 @@ def test_organizers_see_the_membership_log(client, group, organizer, member):
     )
     assert "Olga Organizer created the group" in " ".join(log.split())
     assert group.invite_code in page
+
+
+@pytest.mark.django_db
+def test_a_removed_member_cannot_rejoin_with_the_link_until_invited_again(
+    django_app, group, organizer, member, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    members_url = reverse("groups:members", args=[group.slug])
+    browsing_as(django_app, organizer)
+    form_with(django_app.get(members_url), "Remove Maya Member").submit()
+
+    browsing_as(django_app, member)
+    page = django_app.get(join_url(group), status=403)
+    assert "An organizer removed you from Night readers" in page.text
+    assert "Join Night readers</button>" not in page.text
+    refused = django_app.post(
+        join_url(group),
+        {"csrfmiddlewaretoken": page.forms[0]["csrfmiddlewaretoken"].value},
+        status=403,
+    )
+    assert "An organizer removed you" in refused.text
+    assert not Membership.objects.filter(user=member).exists()
+
+    browsing_as(django_app, organizer)
+    form = form_with(django_app.get(members_url), "Send invitations")
+    form["emails"] = "Member@example.org"
+    form.submit()
+
+    browsing_as(django_app, member)
+    form_with(django_app.get(join_url(group)), "Join Night readers").submit()
+    assert Membership.objects.get(user=member).role == Membership.Role.MEMBER
