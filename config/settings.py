@@ -121,7 +121,13 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 # Joins the group whose invite link the person signed up from.
 ACCOUNT_ADAPTER = "groups.adapter.AccountAdapter"
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# A new account signs in once its address is confirmed by the emailed link. So
+# signing up with an address that already has an account looks the same as with
+# a new one (the owner is emailed instead), and nobody acts under another's address.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+# Only in the browser that signed up (allauth checks): the link alone signs nobody in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 

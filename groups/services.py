@@ -20,6 +20,10 @@ class GroupRuleError(Exception):
     """A change that would break one of a group's rules; the message says which."""
 
 
+class EmailNotVerified(GroupRuleError):
+    """Joining waits until the person has confirmed their email address."""
+
+
 def _unique_slug(name: str) -> str:
     """The name and a random suffix, whether or not another group has the name:
     an address that changed only when the name was taken would tell the creator
@@ -40,8 +44,11 @@ def create_group(*, name: str, description: str, creator) -> Group:
 
 
 def check_can_join(*, group: Group, user) -> None:
-    """Refuse someone an organizer removed, until an organizer invites them back
-    by email: the invite link they kept does not let them in again."""
+    """Refuse an account whose email address is not confirmed (anyone can sign up
+    as any address), and someone an organizer removed until an organizer invites
+    them back by email: the invite link they kept does not let them in again."""
+    if not user.has_verified_email():
+        raise EmailNotVerified(f"Confirm your email address first: then you join {group.name}.")
     removed = (
         group.events.filter(action=Action.REMOVED, subject=user)
         .values_list("created", flat=True)
@@ -74,8 +81,9 @@ def join_group(*, group: Group, user, code: str) -> Membership:
 
 
 def join_pending_invitation(*, request, user) -> Group | None:
-    """After signing up through an invite link, land in the group it was for."""
-    pending = request.session.pop(PENDING_JOIN, None)
+    """Join the group whose invite link this browser opened before the person
+    could join (before signing up, or before confirming their address)."""
+    pending = request.session.get(PENDING_JOIN)
     if not pending:
         return None
     group = Group.objects.filter(slug=pending.get("group")).first()
@@ -85,6 +93,7 @@ def join_pending_invitation(*, request, user) -> Group | None:
         join_group(group=group, user=user, code=pending.get("code", ""))
     except GroupRuleError:
         return None
+    del request.session[PENDING_JOIN]
     return group
 
 

@@ -134,7 +134,7 @@ EXPECTED = {
     "admin/jsi18n/": ("A A A A A 200", "A A A A A 405"),
     "admin/account/emailaddress/": ADMIN_MODEL,
     "admin/account/emailaddress/add/": ADMIN_MODEL,
-    "admin/account/emailaddress/<path:object_id>/history/": ADMIN_OBJECT,
+    "admin/account/emailaddress/<path:object_id>/history/": ADMIN_MODEL,
     "admin/account/emailaddress/<path:object_id>/delete/": ADMIN_MODEL,
     "admin/account/emailaddress/<path:object_id>/change/": ADMIN_MODEL,
     "admin/account/emailaddress/<path:object_id>/": ADMIN_OBJECT,

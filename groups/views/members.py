@@ -54,6 +54,12 @@ def join(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             messages.success(request, f"Welcome to {group.name}.")
             return redirect(group)
         services.check_can_join(group=group, user=request.user)
+    except services.EmailNotVerified:
+        # Kept until the address is confirmed; AccountAdapter.confirm_email joins then.
+        request.session[services.PENDING_JOIN] = {"group": slug, "code": code}
+        context = {"group": group, "unverified": True}
+        status = 403 if request.method == "POST" else 200
+        return render(request, "groups/join.html", context, status=status)
     except services.GroupRuleError as error:
         context = {"group": group, "refusal": str(error)}
         return render(request, "groups/join.html", context, status=403)
