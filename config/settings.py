@@ -129,6 +129,18 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Only in the browser that signed up (allauth checks): the link alone signs nobody in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+# Counted in Django's cache by allauth's rate limiter: its own actions (sign-in
+# failures per client address and per account: 10 a minute, 5 in 5 minutes) and,
+# per person, the app's costly or noisy writes (accounts/limits.py).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "create_group": "10/h/user",
+    "flag": "30/h/user",
+    "import": "30/h/user",
+    "api_write": "120/m/user,2000/h/user",
+}
+# Email invitations an organizer may send in an hour, counted in the groups' logs.
+INVITATIONS_PER_HOUR = 100
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 
 # Console email in development; SMTP when EMAIL_HOST is set.
@@ -173,8 +185,12 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits count per client address: behind the proxy that is the last one it
+# added to X-Forwarded-For (REMOTE_ADDR is the proxy), one more per proxy in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 # /healthz must answer plain HTTP from a load balancer's probe.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

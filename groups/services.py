@@ -1,8 +1,12 @@
 """Changes to a group's membership (each recorded in the group's log) and its
 syllabus, each in one transaction."""
 
+from datetime import timedelta
+
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
@@ -22,6 +26,10 @@ class GroupRuleError(Exception):
 
 class EmailNotVerified(GroupRuleError):
     """Joining waits until the person has confirmed their email address."""
+
+
+class TooManyInvitations(GroupRuleError):
+    """An organizer's invitations are capped per hour (INVITATIONS_PER_HOUR)."""
 
 
 def _unique_slug(name: str) -> str:
@@ -150,7 +158,17 @@ def rotate_invite_link(*, group: Group, actor) -> None:
 
 
 def invite_by_email(*, request, group: Group, emails: list[str], actor) -> None:
-    """Email the invite link; it works whether or not the person has an account."""
+    """Email the invite link; it works whether or not the person has an account.
+    All or none: an organizer sends at most INVITATIONS_PER_HOUR an hour, counted
+    in the logs of all their groups, so the site does not become a spam relay."""
+    limit = settings.INVITATIONS_PER_HOUR
+    sent = MembershipEvent.objects.filter(
+        actor=actor, action=Action.INVITED, created__gt=timezone.now() - timedelta(hours=1)
+    ).count()
+    if sent + len(emails) > limit:
+        raise TooManyInvitations(
+            f"You can invite {limit} people an hour, and {max(limit - sent, 0)} more for now."
+        )
     link = request.build_absolute_uri(group.get_invite_path())
     adapter = get_adapter(request)
     for email in emails:

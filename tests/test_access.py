@@ -126,7 +126,8 @@ EXPECTED = {
     "accounts/password/reset/done/": (EVERYONE_200, GET_ONLY),
     # Django's admin: only staff get past its sign-in.
     "admin/": ("A A A A A 200", "A A A A A 200"),
-    "admin/login/": ("200 200 200 200 200 R", EVERYONE_200),
+    # Its sign-in is the site's (with its rate limits); signed-in non-staff are refused.
+    "admin/login/": ("L 403 403 403 403 R", "L 403 403 403 403 200"),
     "admin/logout/": ("R R R R R 405", "R R R R R 200"),
     "admin/password_change/": ("A A A A A 200", "A A A A A 200"),
     "admin/password_change/done/": ("A A A A A 200", "A A A A A 405"),

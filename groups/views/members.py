@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.limits import too_many
+
 from .. import services
 from ..access import get_group_for_invite, get_group_for_member
 from ..forms import InviteForm, RoleForm
@@ -127,7 +129,10 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _members_page(request, group, form)
     emails = form.cleaned_data["emails"]
-    services.invite_by_email(request=request, group=group, emails=emails, actor=request.user)
+    try:
+        services.invite_by_email(request=request, group=group, emails=emails, actor=request.user)
+    except services.TooManyInvitations as error:
+        return too_many(request, str(error))
     messages.success(request, f"Invitation sent to {', '.join(emails)}.")
     return redirect("groups:members", group.slug)
 
