@@ -119,7 +119,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-# Joins the group whose invite link the person signed up from.
+# Joins the group of the invite link a person opened once their address is
+# confirmed; a new password revokes their API tokens.
 ACCOUNT_ADAPTER = "groups.adapter.AccountAdapter"
 # A new account signs in once its address is confirmed by the emailed link. So
 # signing up with an address that already has an account looks the same as with
@@ -129,6 +130,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # Only in the browser that signed up (allauth checks): the link alone signs nobody in.
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # Counted in Django's cache by allauth's rate limiter: its own actions (sign-in
 # failures per client address and per account: 10 a minute, 5 in 5 minutes) and,
 # per person, the app's costly or noisy writes (accounts/limits.py).
@@ -141,7 +143,6 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Email invitations an organizer may send in an hour, counted in the groups' logs.
 INVITATIONS_PER_HOUR = 100
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 
 # Console email in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
