@@ -49,6 +49,11 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return str(self)
 
+    def has_verified_email(self) -> bool:
+        """Whether they followed the link emailed to their address (allauth's
+        record of it): until then nobody knows the address is theirs."""
+        return self.emailaddress_set.filter(email__iexact=self.email, verified=True).exists()
+
 
 class ApiToken(models.Model):
     """A personal key for the JSON API. Only a digest is kept: the token itself

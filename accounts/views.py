@@ -16,17 +16,22 @@ NEW_TOKEN = "new_api_token"  # in the session, until the page has shown it once
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    verified = request.user.has_verified_email()
+    form = TokenForm(request.POST if request.method == "POST" and verified else None)
+    if form.is_valid():
         token = create_token(user=request.user, name=form.cleaned_data["name"])
         request.session[NEW_TOKEN] = token
         return redirect("accounts:settings")
     context = {
         "form": form,
+        "verified": verified,
         "tokens": request.user.api_tokens.all(),
         "new_token": request.session.pop(NEW_TOKEN, None),
     }
-    return render(request, "accounts/settings.html", context, status=400 if form.errors else 200)
+    # Anyone can sign up as any address: a token waits for its confirmation.
+    refused = request.method == "POST" and not verified
+    status = 403 if refused else 400 if form.errors else 200
+    return render(request, "accounts/settings.html", context, status=status)
 
 
 @login_required

@@ -44,7 +44,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -121,11 +121,30 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
-# Joins the group whose invite link the person signed up from.
+# Joins the group of the invite link a person opened once their address is
+# confirmed; a new password revokes their API tokens.
 ACCOUNT_ADAPTER = "groups.adapter.AccountAdapter"
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# A new account signs in once its address is confirmed by the emailed link. So
+# signing up with an address that already has an account looks the same as with
+# a new one (the owner is emailed instead), and nobody acts under another's address.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+# Only in the browser that signed up (allauth checks): the link alone signs nobody in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Counted in Django's cache by allauth's rate limiter: its own actions (sign-in
+# failures per client address and per account: 10 a minute, 5 in 5 minutes) and,
+# per person, the app's costly or noisy writes (accounts/limits.py).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "create_group": "10/h/user",
+    "flag": "30/h/user",
+    "import": "30/h/user",
+    "api_write": "120/m/user,2000/h/user",
+}
+# Email invitations an organizer may send in an hour, counted in the groups' logs.
+INVITATIONS_PER_HOUR = 100
 
 # Console email in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -176,15 +195,32 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Rate limits count per client address: behind the proxy that is the last one it
+# added to X-Forwarded-For (REMOTE_ADDR is the proxy), one more per proxy in front.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 # /healthz must answer plain HTTP from a load balancer's probe.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+
+def one_line_for_refusals(record) -> bool:
+    """A 404 or 403 is an answer, not a fault: Django logs it with the
+    exception's traceback, which says nothing and buries the real errors."""
+    if getattr(record, "status_code", 500) < 500:
+        record.exc_info = None
+    return True
+
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "refusals": {"()": "django.utils.log.CallbackFilter", "callback": one_line_for_refusals}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

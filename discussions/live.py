@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import signing
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
@@ -23,12 +23,20 @@ def _session_digest(session_key: str) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()[:32]
 
 
+def _password_digest(password_hash: str) -> str:
+    # Django's session hash of the password: a ticket made before the password
+    # changed stops working, as the sessions signed in with the old one do.
+    session_hash = get_user_model()(password=password_hash).get_session_auth_hash()
+    return hashlib.sha256(session_hash.encode()).hexdigest()[:32]
+
+
 def ticket(request, assignment: Assignment) -> str:
     return signing.dumps(
         {
             "a": assignment.pk,
             "u": request.user.pk,
             "s": _session_digest(request.session.session_key),
+            "p": _password_digest(request.user.password),
         },
         salt=SALT,
         compress=True,
@@ -41,7 +49,7 @@ def current_version(
     """The discussion version, if the ticket is good for this reading (and its
     assignment meets `also`, a condition such as "this meeting is of it") and,
     in one query, its session is still live (a sign-out ends it), its user is
-    active, and they are still a member of the group or staff."""
+    active with the password they had, and they are still a member of the group."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -60,11 +68,15 @@ def current_version(
         found.filter(
             Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
         )
-        .filter(Exists(users))
-        .filter(Exists(member) | Exists(users.filter(is_staff=True)))
-        .values_list("discussion_version", flat=True)
+        .filter(Exists(member))
+        .annotate(password=Subquery(users.values("password")[:1]))
+        .exclude(password=None)
+        .values_list("discussion_version", "password")
     )
-    return next(iter(found), None)
+    version, password = next(iter(found), (None, ""))
+    if version is None or not hmac.compare_digest(claims.get("p", ""), _password_digest(password)):
+        return None
+    return version
 
 
 def unchanged(request, group_slug: str, **where) -> tuple[str, HttpResponse | None]:

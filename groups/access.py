@@ -14,18 +14,16 @@ from .models import ROLE_RANK, Assignment, Group, Membership
 
 def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER) -> Group:
     """The group, with `viewer_role` set, for a user holding at least `role`.
-    Site staff hold every role in every group."""
+    Being site staff counts for nothing here: staff see a group only as the
+    members its organizers made them."""
     user = request.user
     if not user.is_authenticated:
         raise Http404
     my_role = Membership.objects.filter(group=OuterRef("pk"), user=user).values("role")[:1]
     group = get_object_or_404(Group.objects.annotate(my_role=Subquery(my_role)), slug=slug)
-    if user.is_staff:
-        group.viewer_role = Membership.Role.ORGANIZER
-    elif group.my_role:
-        group.viewer_role = Membership.Role(group.my_role)
-    else:
+    if not group.my_role:
         raise Http404
+    group.viewer_role = Membership.Role(group.my_role)
     if ROLE_RANK[group.viewer_role] < ROLE_RANK[role]:
         raise PermissionDenied
     return group

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.limits import rate_limited
+
 from . import services
 from .access import get_reading_for_staff, require_staff
 from .forms import ReadingDetailsForm, UploadForm
@@ -15,6 +17,7 @@ from .models import Passage, Reading
 
 
 @login_required
+@rate_limited("import")
 def library(request: HttpRequest) -> HttpResponse:
     require_staff(request)
     form = UploadForm()

@@ -1,7 +1,10 @@
 """The cast every view test draws on (anonymous, outsider, member, facilitator,
 organizer, staff), and plain helpers to make data."""
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -15,10 +18,13 @@ from readings.services import passage_anchors
 PASSWORD = "a-long-test-password"
 
 
-def make_user(email: str, display_name: str = "", **extra):
-    return get_user_model().objects.create_user(
+def make_user(email: str, display_name: str = "", *, verified: bool = True, **extra):
+    """A person; `verified` as if they had followed the link sent to their address."""
+    user = get_user_model().objects.create_user(
         email=email, password=PASSWORD, display_name=display_name or email.split("@")[0], **extra
     )
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
 
 
 def make_reading(passages: int = 3, title: str = "A reading", **fields) -> Reading:
@@ -51,6 +57,12 @@ def browsing_as(django_app, user):
     cookie = settings.SESSION_COOKIE_NAME
     django_app.set_cookie(cookie, client.cookies[cookie].value)
     return django_app
+
+
+def form_with(page, button: str):
+    """The form on a django-webtest page whose submit button says `button`."""
+    says = re.compile(rf">\s*{re.escape(button)}\s*</button>")
+    return next(form for form in page.forms.values() if says.search(form.text))
 
 
 @pytest.fixture(autouse=True)

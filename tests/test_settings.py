@@ -1,5 +1,6 @@
 """Settings from the environment: both databases, production checks, health."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -8,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
+
+from tests.conftest import signed_in
 
 PRODUCTION = {
     "DEBUG": "0",
@@ -127,3 +130,16 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
         DATABASE_URL=f"sqlite:///{missing}",
     )
     assert result.stdout.strip() == "503 database unavailable"
+
+
+@pytest.mark.django_db
+def test_a_refused_request_logs_one_line_without_a_traceback(client, group, member, caplog):
+    signed_in(client, member)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/g/no-such-group/")
+        client.get(reverse("groups:members", args=[group.slug]))
+    assert [record.getMessage() for record in caplog.records] == [
+        "Not Found: /g/no-such-group/",
+        f"Forbidden (Permission denied): /g/{group.slug}/members/",
+    ]
+    assert "Traceback" not in caplog.text

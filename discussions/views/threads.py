@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.limits import rate_limited
 from groups.access import can
 from groups.models import Membership
 
@@ -148,6 +149,7 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
 
 @login_required
 @require_POST
+@rate_limited("flag")
 def flag(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> HttpResponse:
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))

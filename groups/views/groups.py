@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.limits import rate_limited
 from readings.models import Reading
 
 from .. import services
@@ -15,6 +16,7 @@ from ..sections import GROUP_PAGE, render_sections
 
 
 @login_required
+@rate_limited("create_group")
 def create(request: HttpRequest) -> HttpResponse:
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

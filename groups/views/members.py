@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.limits import too_many
+
 from .. import services
 from ..access import get_group_for_invite, get_group_for_member
 from ..forms import InviteForm, RoleForm
@@ -47,11 +49,22 @@ def join(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         return render(request, "groups/join.html", {"group": group})
     if group.memberships.filter(user=request.user).exists():
         return redirect(group)
-    if request.method == "POST":
-        services.join_group(group=group, user=request.user, code=code)
-        request.session.pop(services.PENDING_JOIN, None)
-        messages.success(request, f"Welcome to {group.name}.")
-        return redirect(group)
+    try:
+        if request.method == "POST":
+            services.join_group(group=group, user=request.user, code=code)
+            request.session.pop(services.PENDING_JOIN, None)
+            messages.success(request, f"Welcome to {group.name}.")
+            return redirect(group)
+        services.check_can_join(group=group, user=request.user)
+    except services.EmailNotVerified:
+        # Kept until the address is confirmed; AccountAdapter.confirm_email joins then.
+        request.session[services.PENDING_JOIN] = {"group": slug, "code": code}
+        context = {"group": group, "unverified": True}
+        status = 403 if request.method == "POST" else 200
+        return render(request, "groups/join.html", context, status=status)
+    except services.GroupRuleError as error:
+        context = {"group": group, "refusal": str(error)}
+        return render(request, "groups/join.html", context, status=403)
     return render(request, "groups/join.html", {"group": group})
 
 
@@ -116,7 +129,10 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _members_page(request, group, form)
     emails = form.cleaned_data["emails"]
-    services.invite_by_email(request=request, group=group, emails=emails, actor=request.user)
+    try:
+        services.invite_by_email(request=request, group=group, emails=emails, actor=request.user)
+    except services.TooManyInvitations as error:
+        return too_many(request, str(error))
     messages.success(request, f"Invitation sent to {', '.join(emails)}.")
     return redirect("groups:members", group.slug)
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
+from accounts.limits import allowed
 from accounts.tokens import user_for_token
 from discussions import services
 from discussions.access import get_post_in_thread, get_thread_by_id, require_author
@@ -72,6 +73,8 @@ def api_view(*methods: str):
                 return error(401, "Sign in, or send a personal API token: Authorization: Bearer …")
             elif request.method not in ("GET", "HEAD") and _csrf_refused(request):
                 return error(403, "Signed in by session, a write needs the X-CSRFToken header.")
+            if not allowed(request, "api_write"):
+                return error(429, "Too many writes in a short time: wait a while, then try again.")
             try:
                 return view(request, *args, **kwargs)
             except Http404:

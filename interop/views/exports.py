@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.limits import rate_limited
 from discussions.models import Annotation
 from discussions.threads import BLANKED, DELETED, reading_threads, walk
 from groups.access import get_assignment_for_member, get_group_for_member
@@ -163,6 +164,7 @@ def group_jsonld(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("import")
 def import_discussions(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_group_for_member(request, slug, role=Membership.Role.ORGANIZER)
     problem = ""

@@ -6,27 +6,53 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import PASSWORD
+from accounts.tokens import create_token
+from tests.conftest import PASSWORD, browsing_as, form_with, signed_in
+
+
+def sign_up(django_app, email: str, **fields):
+    form = form_with(django_app.get(reverse("account_signup")), "Sign up")
+    form["email"] = email
+    form["display_name"] = fields.get("display_name", "Nia New")
+    form["password1"] = form["password2"] = "correct-horse-battery"
+    return form.submit().maybe_follow()
+
+
+def follow_confirmation_link(django_app, message):
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", message.body).group(1)
+    return form_with(django_app.get(link), "Confirm").submit().maybe_follow()
 
 
 @pytest.mark.django_db
-def test_sign_up_with_email_password_and_display_name(client):
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "new@example.org",
-            "password1": "correct-horse-battery",
-            "password2": "correct-horse-battery",
-            "display_name": "  Nia   New ",
-        },
-    )
-    assert response.status_code == 302
+def test_sign_up_then_confirm_the_address_by_email(django_app, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    page = sign_up(django_app, "new@example.org", display_name="  Nia   New ")
+    assert "We have sent an email to you for verification" in page.text
     user = get_user_model().objects.get(email="new@example.org")
     assert user.display_name == "Nia New"
     assert str(user) == "Nia New"
-    assert client.get("/").context["user"] == user
+    assert "Nia New" not in django_app.get("/").text  # not signed in until confirmed
+
+    assert mail.outbox[-1].to == ["new@example.org"]
+    follow_confirmation_link(django_app, mail.outbox[-1])
+    assert user.has_verified_email()
+    assert "Nia New" in django_app.get("/").text
+
+
+@pytest.mark.django_db
+def test_sign_up_does_not_tell_whether_an_address_is_registered(django_app, member, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    taken = sign_up(django_app, member.email)
+    free = sign_up(django_app, "nobody-yet@example.org")
+    assert taken.request.path == free.request.path
+    assert taken.text.replace(member.email, "") == free.text.replace("nobody-yet@example.org", "")
+    assert get_user_model().objects.filter(email=member.email).count() == 1
+    assert [m.to for m in mail.outbox] == [[member.email], ["nobody-yet@example.org"]]
+    # Only the owner's mailbox hears that the address already has an account.
+    assert "already" in mail.outbox[0].body and "already" not in mail.outbox[1].body
 
 
 @pytest.mark.django_db
@@ -96,3 +122,51 @@ def test_account_pages_use_the_site_layout(client, member, name):
         client.force_login(member)
     page = client.get(reverse(name)).content.decode()
     assert 'class="site-header"' in page and "account-page" in page
+
+
+def live_poll(page) -> dict:
+    """The live poll's address and "nothing new since" header, as a reading page gives them."""
+    found = re.search(r'data-live-url="([^"]+)" data-live-version="(\d+)"', page)
+    return {"path": found.group(1).replace("&amp;", "&"), "HTTP_IF_NONE_MATCH": f'"{found[2]}"'}
+
+
+@pytest.mark.django_db
+def test_a_password_change_ends_the_other_sessions_their_tickets_and_tokens(
+    django_app, client, group, member, assigned_reading
+):
+    token = create_token(user=member, name="Old script")
+    api = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    reading = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    other = signed_in(client, member)  # another browser, signed in before the change
+    live = live_poll(other.get(reading).content.decode())
+    assert other.get(**live).status_code == 304
+
+    browsing_as(django_app, member)
+    form = form_with(django_app.get(reverse("account_change_password")), "Change Password")
+    form["oldpassword"] = PASSWORD
+    form["password1"] = form["password2"] = "a-brand-new-password"
+    form.submit().follow()
+
+    assert other.get(**live).status_code == 404
+    assert other.get(reading).status_code == 302  # to sign in
+    assert Client().get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    # The browser that changed it carries on, live updates too.
+    mine = live_poll(django_app.get(reading).text)
+    django_app.get(mine["path"], headers={"If-None-Match": mine["HTTP_IF_NONE_MATCH"]}, status=304)
+
+
+@pytest.mark.django_db
+def test_a_password_reset_revokes_api_tokens(django_app, member, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    token = create_token(user=member, name="Made by whoever knew the old password")
+    api = "/api/annotations/1"
+    assert Client().get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 404  # works
+    form = form_with(django_app.get(reverse("account_reset_password")), "Reset My Password")
+    form["email"] = member.email
+    form.submit()
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body)
+    form = form_with(django_app.get(link.group(1)).maybe_follow(), "Change Password")
+    form["password1"] = form["password2"] = "a-brand-new-password"
+    form.submit()
+    assert Client().get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    assert not member.api_tokens.exists()

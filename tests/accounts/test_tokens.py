@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import ApiToken
-from tests.conftest import signed_in
+from tests.conftest import browsing_as, make_user, signed_in
 
 
 @pytest.mark.django_db
@@ -41,3 +41,19 @@ def test_a_token_needs_a_name_and_others_tokens_cannot_be_revoked(client, member
     theirs = ApiToken.objects.get()
     assert client.post(reverse("accounts:revoke_token", args=[theirs.pk])).status_code == 404
     assert ApiToken.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_address_makes_no_token(django_app):
+    newcomer = make_user("new@example.org", verified=False)
+    browsing_as(django_app, newcomer)
+    page = django_app.get(reverse("accounts:settings"))
+    assert "Confirm your email address first" in page.text
+    assert "Make a token</button>" not in page.text
+    refused = django_app.post(
+        reverse("accounts:settings"),
+        {"name": "Sneaky", "csrfmiddlewaretoken": page.forms[0]["csrfmiddlewaretoken"].value},
+        status=403,
+    )
+    assert "Confirm your email address first" in refused.text
+    assert not ApiToken.objects.exists()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from discussions.services import post_reply
 from groups.models import Membership
-from tests.conftest import make_annotation, signed_in
+from tests.conftest import add_member, make_annotation, signed_in
 
 
 def live_url(client, group, reading):
@@ -92,3 +92,13 @@ def test_a_ticket_is_bound_to_its_session_and_reading(
     assert client.get(wrong_reading, HTTP_IF_NONE_MATCH=etag).status_code == 404
     tampered = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     assert client.get(tampered, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_lose_the_ticket_with_their_membership(client, group, staff, assigned_reading):
+    membership = add_member(group, staff)
+    signed_in(client, staff)
+    url, etag = live_url(client, group, assigned_reading)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    membership.delete()
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404

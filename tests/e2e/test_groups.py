@@ -1,7 +1,11 @@
 """An organizer starts a group and shares its invite link; a newcomer signs up
-through it and lands in the group, with its syllabus in front of them."""
+through it, confirms their address, and lands in the group, with its syllabus
+in front of them."""
+
+import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD, make_reading, make_user
@@ -35,7 +39,7 @@ def test_invite_link_brings_a_new_member_into_the_group(browser, live_server, tr
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     invite_link = page.evaluate("navigator.clipboard.readText()")
     assert invite_link == page.get_by_label("Invite link").input_value()
-    assert "/g/thursday-readers/join/" in invite_link
+    assert re.search(r"/g/thursday-readers-[a-z0-9]{6}/join/", invite_link)
     context.close()
 
     newcomer = browser.new_context()
@@ -48,7 +52,11 @@ def test_invite_link_brings_a_new_member_into_the_group(browser, live_server, tr
     page.get_by_label("Password", exact=True).fill("correct-horse-battery")
     page.get_by_label("Password (again)").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_text("We have sent an email to you for verification")).to_be_visible()
 
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thursday readers")
     syllabus = page.get_by_role("region", name="Syllabus")
     expect(syllabus.get_by_role("link", name="Bread and roses")).to_be_visible()

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -6,7 +7,15 @@ from django.utils import timezone
 
 from groups.models import Group, Membership, MembershipEvent
 from groups.services import assign_reading
-from tests.conftest import add_member, make_reading, make_user, signed_in
+from tests.conftest import (
+    add_member,
+    browsing_as,
+    form_with,
+    make_annotation,
+    make_reading,
+    make_user,
+    signed_in,
+)
 
 
 @pytest.mark.django_db
@@ -17,7 +26,8 @@ def test_any_signed_in_user_creates_a_group_and_organizes_it(client, outsider):
     )
     group = Group.objects.get()
     assert response.status_code == 302 and response.url == f"/g/{group.slug}/"
-    assert (group.name, group.slug) == ("Tuesday readers", "tuesday-readers")
+    assert group.name == "Tuesday readers"
+    assert re.fullmatch(r"tuesday-readers-[a-z0-9]{6}", group.slug)
     assert Membership.objects.get(group=group).role == Membership.Role.ORGANIZER
     assert MembershipEvent.objects.get(group=group).action == MembershipEvent.Action.CREATED
 
@@ -29,7 +39,23 @@ def test_group_names_need_letters_and_slugs_stay_unique(client, outsider):
     assert "Give the group a name with letters or numbers in it." in bad.content.decode()
     client.post(reverse("groups:group_create"), {"name": "New"})
     client.post(reverse("groups:group_create"), {"name": "New"})
-    assert sorted(Group.objects.values_list("slug", flat=True)) == ["new-2", "new-3"]
+    slugs = set(Group.objects.values_list("slug", flat=True))
+    assert len(slugs) == 2 and all(re.fullmatch(r"new-[a-z0-9]{6}", slug) for slug in slugs)
+
+
+@pytest.mark.django_db
+def test_a_new_groups_address_does_not_tell_whether_its_name_is_taken(django_app, group, outsider):
+    browsing_as(django_app, outsider)
+    addresses = []
+    for name in (group.name, "A name nobody has used"):
+        form = form_with(django_app.get(reverse("groups:group_create")), "Create group")
+        form["name"] = name
+        addresses.append(form.submit().follow().request.path)
+    # Night readers is taken (by the fixture's private group), the other is free:
+    # both addresses look alike.
+    taken, free = addresses
+    assert re.fullmatch(r"/g/night-readers-[a-z0-9]{6}/", taken)
+    assert re.fullmatch(r"/g/a-name-nobody-has-used-[a-z0-9]{6}/", free)
 
 
 @pytest.mark.django_db
@@ -89,10 +115,35 @@ def test_facilitators_get_the_moderation_link(client, group, facilitator):
 
 
 @pytest.mark.django_db
-def test_organizers_and_staff_get_the_controls(client, group, organizer, staff):
-    for user in (organizer, staff):
-        page = signed_in(client, user).get(f"/g/{group.slug}/").content.decode()
-        assert "Add a reading to the syllabus" in page and "Members and invitations" in page
+def test_organizers_get_the_controls(client, group, organizer):
+    page = signed_in(client, organizer).get(f"/g/{group.slug}/").content.decode()
+    assert "Add a reading to the syllabus" in page and "Members and invitations" in page
+
+
+@pytest.mark.django_db
+def test_staff_see_a_group_only_as_the_members_its_organizers_added(
+    client, group, organizer, staff, assigned_reading
+):
+    make_annotation(group, assigned_reading, organizer, kind="note", body="Only mine")
+    question = make_annotation(group, assigned_reading, organizer, body="A question")
+    signed_in(client, staff)
+    reading = f"/g/{group.slug}/r/{assigned_reading.slug}/"
+    for url in (
+        f"/g/{group.slug}/",
+        f"/g/{group.slug}/members/",
+        f"/g/{group.slug}/export.jsonld",
+        reading,
+        f"{reading}t/{question.pk}/",
+        f"{reading}export.md",
+        f"/api/annotations/{question.pk}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert group.name not in client.get("/").content.decode()
+
+    add_member(group, staff)
+    assert client.get(f"/g/{group.slug}/members/").status_code == 403  # a member, no more
+    page = client.get(reading).content.decode()
+    assert "A question" in page and "Only mine" not in page
 
 
 @pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from groups.models import Membership, MembershipEvent
-from tests.conftest import signed_in
+from tests.conftest import browsing_as, form_with, make_user, signed_in
 
 Action = MembershipEvent.Action
 
@@ -51,23 +51,52 @@ def test_a_wrong_or_rotated_code_finds_nothing(client, group, organizer, outside
     assert group.events.first().action == Action.LINK_ROTATED
 
 
+def follow_confirmation_link(django_app, message):
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", message.body).group(1)
+    return form_with(django_app.get(link), "Confirm").submit().maybe_follow()
+
+
 @pytest.mark.django_db
-def test_sign_up_through_the_invite_link_lands_in_the_group(client, group):
-    page = client.get(join_url(group)).content.decode()
-    signup = re.search(r'href="(/accounts/signup/\?next=[^"]+)"', page).group(1)
-    response = client.post(
-        signup.replace("&amp;", "&"),
-        {
-            "email": "newcomer@example.org",
-            "display_name": "Nell Newcomer",
-            "password1": "correct-horse-battery",
-            "password2": "correct-horse-battery",
-        },
-        follow=True,
-    )
-    assert response.redirect_chain[-1][0] == f"/g/{group.slug}/"
+def test_sign_up_through_the_invite_link_lands_in_the_group_once_confirmed(
+    django_app, group, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    page = django_app.get(join_url(group)).click("Sign up and join")
+    form = form_with(page, "Sign up")
+    form["email"] = "newcomer@example.org"
+    form["display_name"] = "Nell Newcomer"
+    form["password1"] = form["password2"] = "correct-horse-battery"
+    page = form.submit().maybe_follow()
+    assert "We have sent an email to you for verification" in page.text
+    assert not Membership.objects.filter(user__email="newcomer@example.org").exists()
+
+    page = follow_confirmation_link(django_app, mail.outbox[-1])
+    assert page.request.path == f"/g/{group.slug}/"
+    assert "Welcome to Night readers." in page.text
     assert Membership.objects.get(user__email="newcomer@example.org").group == group
-    assert "Night readers" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_account_joins_once_it_confirms_its_address(django_app, group, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    unconfirmed = make_user("unconfirmed@example.org", verified=False)
+    browsing_as(django_app, unconfirmed)
+    page = django_app.get(join_url(group))
+    assert "Confirm your email address first" in page.text
+    assert "Join Night readers</button>" not in page.text
+    refused = django_app.post(
+        join_url(group),
+        {"csrfmiddlewaretoken": page.forms[0]["csrfmiddlewaretoken"].value},
+        status=403,
+    )
+    assert "Confirm your email address first" in refused.text
+    assert not Membership.objects.filter(user=unconfirmed).exists()
+
+    form_with(refused, "Send the link again").submit("action_send")
+    assert mail.outbox[-1].to == [unconfirmed.email]
+    page = follow_confirmation_link(django_app, mail.outbox[-1])
+    assert Membership.objects.get(user=unconfirmed).group == group
+    assert "Welcome to Night readers." in page.text
 
 
 @pytest.mark.django_db
@@ -185,3 +214,34 @@ def test_organizers_see_the_membership_log(client, group, organizer, member):
     )
     assert "Olga Organizer created the group" in " ".join(log.split())
     assert group.invite_code in page
+
+
+@pytest.mark.django_db
+def test_a_removed_member_cannot_rejoin_with_the_link_until_invited_again(
+    django_app, group, organizer, member, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    members_url = reverse("groups:members", args=[group.slug])
+    browsing_as(django_app, organizer)
+    form_with(django_app.get(members_url), "Remove Maya Member").submit()
+
+    browsing_as(django_app, member)
+    page = django_app.get(join_url(group), status=403)
+    assert "An organizer removed you from Night readers" in page.text
+    assert "Join Night readers</button>" not in page.text
+    refused = django_app.post(
+        join_url(group),
+        {"csrfmiddlewaretoken": page.forms[0]["csrfmiddlewaretoken"].value},
+        status=403,
+    )
+    assert "An organizer removed you" in refused.text
+    assert not Membership.objects.filter(user=member).exists()
+
+    browsing_as(django_app, organizer)
+    form = form_with(django_app.get(members_url), "Send invitations")
+    form["emails"] = "Member@example.org"
+    form.submit()
+
+    browsing_as(django_app, member)
+    form_with(django_app.get(join_url(group)), "Join Night readers").submit()
+    assert Membership.objects.get(user=member).role == Membership.Role.MEMBER
