@@ -8,6 +8,10 @@ from groups.models import Group
 
 from . import w3c
 
+# Posts per import: one transaction writes them all, holding the database's
+# write lock meanwhile.
+MAX_POSTS = 5_000
+
 
 def _items_of(document) -> list:
     """The annotations of a W3C export: a collection with its pages in the file,
@@ -86,6 +90,11 @@ def import_discussions(*, group: Group, document, importer) -> dict[str, int]:
     items = _items_of(document)
     if not items:
         raise w3c.W3CError("The file holds no annotations.")
+    if len(items) > MAX_POSTS:
+        raise w3c.W3CError(
+            f"The file holds {len(items):,} annotations and replies; "
+            f"an import takes at most {MAX_POSTS:,}."
+        )
     assignments = {a.reading.slug: a for a in group.assignments.select_related("reading")}
     made, passages = {}, {}
     with transaction.atomic():
@@ -95,8 +104,7 @@ def import_discussions(*, group: Group, document, importer) -> dict[str, int]:
             try:
                 _import_one(item, group, importer, made, assignments, passages)
             except w3c.W3CError as problem:
-                raise w3c.W3CError(
-                    f"Item {number} ({item.get('id', 'no id')}): {problem}."
-                ) from None
+                where = f"Item {number} ({item.get('id', 'no id')})"
+                raise w3c.W3CError(f"{where}: {str(problem).rstrip('.')}.") from None
     threads = sum(isinstance(post, Annotation) for post in made.values())
     return {"threads": threads, "replies": len(made) - threads}

@@ -9,15 +9,20 @@ replies, a post hidden by a moderator) comes without creator and body, as the
 page shows a placeholder.
 """
 
+import json
+import re
 from dataclasses import dataclass
+from itertools import accumulate
 from os.path import commonprefix
 from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve, reverse
 
 from discussions.anchoring import Selector, SelectorError, resolve_selector
+from discussions.forms import BODY_MAX
 from discussions.models import Annotation, Reply
 from discussions.threads import BLANKED, DELETED
+from readings.services import size_label
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSON_LD = f'application/ld+json; profile="{CONTEXT}"'
@@ -31,6 +36,14 @@ KINDS = {motivation: kind for kind, motivation in MOTIVATIONS.items()}
 REPLYING = "replying"
 PRIVATE = {"type": "schema:Audience", "schema:audienceType": "private"}
 SELECTOR_TYPES = ("TextQuoteSelector", "TextPositionSelector")
+# A group's export nests 7 deep (collection, page, items, item, target, selectors,
+# selector); an annotation 4.
+MAX_DEPTH = 20
+# A JSON string. Its closing quote is optional so that an unclosed string ends the
+# scan, rather than being tried again from every quote after it.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_NESTING = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 class W3CError(ValueError):
@@ -148,6 +161,31 @@ def reading_of(document: dict) -> tuple[str, str]:
 # --- reading documents sent to us ----------------------------------------------
 
 
+def read_json(data: bytes, *, limit: int, what: str):
+    """The JSON document in `data`, refused before it is parsed when it is over
+    `limit` bytes or nested deeper than MAX_DEPTH: Python's parser recurses, and a
+    document nested deep enough ends in a RecursionError instead of an answer."""
+    if len(data) > limit:
+        raise W3CError(f"{what} is larger than {size_label(limit)}, the most accepted here.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        raise W3CError(f"{what} is not valid JSON: it is not UTF-8 text ({problem}).") from None
+    # UTF-8 never uses these ASCII bytes inside another character, so counting
+    # bytes is counting characters. The running depth is worked out by iterators
+    # written in C, and stops at the first level too deep.
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if any(map(MAX_DEPTH.__lt__, accumulate(map(_NESTING.__getitem__, brackets)))):
+        raise W3CError(
+            f"{what} nests arrays and objects more than {MAX_DEPTH} deep; "
+            "a group's export needs 7 levels, an annotation 4."
+        )
+    try:
+        return json.loads(text)
+    except ValueError as problem:  # a JSONDecodeError, or a number too long to convert
+        raise W3CError(f"{what} is not valid JSON: {problem}.") from None
+
+
 def body_of(document: dict) -> str:
     """The Markdown text of a document's one textual body."""
     if "body" in document and "bodyValue" in document:
@@ -169,6 +207,10 @@ def body_of(document: dict) -> str:
     value = body.get("value")
     if not isinstance(value, str) or not value.strip():
         raise W3CError("body.value must be some text.")
+    if len(value) > BODY_MAX:
+        raise W3CError(
+            f"body.value is {len(value):,} characters long; a post may have {BODY_MAX:,}."
+        )
     return value
 
 

@@ -32,6 +32,8 @@ from .. import w3c
 from ..openapi import schema
 
 PAGE_SIZE = 200
+# An annotation is its body (10,000 characters at most) and the words it quotes.
+MAX_BYTES = 1024 * 1024
 
 
 def error(status: int, message: str) -> JsonResponse:
@@ -87,10 +89,9 @@ def api_view(*methods: str):
 
 
 def _document(request: HttpRequest) -> dict:
-    try:
-        document = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-        raise w3c.W3CError(f"The request body is not valid JSON: {problem}.") from problem
+    # One byte past the limit is enough to refuse the body.
+    data = request.read(MAX_BYTES + 1) or b"null"
+    document = w3c.read_json(data, limit=MAX_BYTES, what="The request body")
     if not isinstance(document, dict):
         raise w3c.W3CError("Send one annotation as a JSON object.")
     return document

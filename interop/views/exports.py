@@ -171,12 +171,9 @@ def import_discussions(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             if upload is None:
                 raise w3c.W3CError("Choose a .jsonld file exported from a Marginalia group.")
-            if upload.size > settings.READING_MAX_BYTES:
-                raise w3c.W3CError("That file is too large to be a group's export.")
-            try:
-                document = json.loads(upload.read())
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                raise w3c.W3CError(f"That file is not JSON: {error}.") from error
+            limit = settings.READING_MAX_BYTES
+            # One byte past the limit is enough to refuse the file.
+            document = w3c.read_json(upload.read(limit + 1), limit=limit, what="That file")
             made = services.import_discussions(
                 group=group, document=document, importer=request.user
             )

@@ -39,7 +39,7 @@ def document(group, reading, motivation="questioning", words="worth", **extra) -
 
 
 def post(client, body, **headers):
-    data = body if isinstance(body, str) else json.dumps(body)
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(CREATE, data, content_type="application/ld+json", **headers)
 
 
@@ -174,6 +174,53 @@ def test_bad_documents_get_400_saying_why_and_make_nothing(
     assert refused.status_code == 400
     assert message in body_of(refused)["error"]
     assert Annotation.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        # Python's parser recurses: deep enough, this was a RecursionError and a 500.
+        ('{"a": ' * 100_000 + "1" + "}" * 100_000, "more than 20 deep"),
+        ("[" * (5 * 1024 * 1024), "larger than 1.0 MB"),
+        ('{"a": ' + "9" * 5000 + "}", "not valid JSON"),
+        (b"\xff{}", "not UTF-8"),
+    ],
+)
+def test_an_oversize_or_deep_body_gets_400_at_once_and_changes_nothing(
+    client, group, member, assigned_reading, body, message
+):
+    signed_in(client, member)
+    refused = post(client, body)
+    assert refused.status_code == 400
+    assert message in body_of(refused)["error"]
+    thread = make_annotation(group, assigned_reading, member, body="Mine")
+    url = reverse("interop:api_annotation", args=[thread.pk])
+    changed = client.patch(url, body, content_type="application/json")
+    assert changed.status_code == 400
+    assert message in body_of(changed)["error"]
+    assert [(a.body, a.edited) for a in Annotation.objects.all()] == [("Mine", None)]
+
+
+@pytest.mark.django_db
+def test_a_body_longer_than_the_forms_allow_gets_400_naming_it(
+    client, group, member, assigned_reading
+):
+    signed_in(client, member)
+    long = document(group, assigned_reading, bodyValue="x" * 10_001)
+    del long["body"]
+    refused = post(client, long)
+    assert refused.status_code == 400
+    assert body_of(refused)["error"] == (
+        "body.value is 10,001 characters long; a post may have 10,000."
+    )
+    long["bodyValue"] = "x" * 10_000
+    made = post(client, long)
+    assert made.status_code == 201
+    reply = {"motivation": "replying", "bodyValue": "y" * 10_001, "target": made["Location"]}
+    assert "10,001 characters" in body_of(post(client, reply))["error"]
+    assert Annotation.objects.count() == 1
+    assert not Reply.objects.exists()
 
 
 @pytest.mark.django_db
