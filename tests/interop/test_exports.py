@@ -8,10 +8,13 @@ import json
 import pytest
 import webtest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from discussions.bodies import render_body
 from discussions.models import Annotation, ModerationEvent, Reply
-from discussions.services import delete_post, moderate, post_reply
+from discussions.services import delete_post, mention_links, moderate, post_reply
+from groups.models import Assignment
 from groups.services import assign_reading, create_group
 from tests.conftest import browsing_as, make_annotation, signed_in
 from tests.interop import w3c_suite
@@ -260,3 +263,34 @@ def test_an_import_with_a_body_longer_than_the_forms_allow_names_it(
     items[-1]["body"]["value"] = "x" * 10_000
     response = import_by_form(django_app, organizer, other, json.dumps(document).encode())
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_import_leaves_each_post_as_posting_it_would(
+    django_app, organizer, member, group, assigned_reading, exported
+):
+    """Counts, rendered bodies and versions (which the live poll reads) as if each
+    post had been made one by one."""
+    document, other = exported
+    thread = Annotation.objects.get(group=group, kind="question")
+    reply = post_reply(annotation=thread, parent=None, body="@Olga Organizer?", author=member)
+    gone = post_reply(annotation=thread, parent=reply, body="Gone", author=member)
+    post_reply(annotation=thread, parent=gone, body="Kept", author=member)
+    delete_post(post=gone)  # a placeholder, kept for its reply
+    document = group_export(signed_in(Client(), organizer), group)
+    version = Assignment.objects.get(group=other).discussion_version
+    response = import_by_form(django_app, organizer, other, json.dumps(document).encode())
+    assert response.status_code == 302
+    assert shape(other) == shape(group)
+    mentions = mention_links(other, assigned_reading)
+    mentioning = Reply.objects.get(annotation__group=other, body__endswith="@Olga Organizer?")
+    assert f'href="{mentions["Olga Organizer"]}"' in mentioning.body_html
+    latest = Assignment.objects.get(group=other).discussion_version
+    assert latest > version
+    for imported in Annotation.objects.filter(group=other):
+        assert version < imported.version <= latest  # a poll from before sees it
+        assert imported.reply_count == imported.replies.filter(deleted=None).count()
+        posts = [imported, *imported.replies.all()]
+        assert [p.body_html for p in posts] == [
+            render_body(p.body, mentions=mentions) for p in posts
+        ]
