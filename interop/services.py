@@ -70,7 +70,8 @@ def _prepare(item: dict, group: Group, importer, made: dict, readings: dict, loa
         if reading is None:
             raise w3c.W3CError(f"the reading “{reading_slug}” is not on this group's syllabus")
         if reading.pk not in loaded:
-            loaded[reading.pk] = (list(reading.passages.all()), mention_links(group, reading))
+            passages = w3c.ReadingText.of(list(reading.passages.all()))
+            loaded[reading.pk] = (passages, mention_links(group, reading))
         anchor = w3c.anchor_of(item, loaded[reading.pk][0])
         post = Annotation(
             group=group,

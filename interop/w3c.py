@@ -11,6 +11,7 @@ page shows a placeholder.
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 from os.path import commonprefix
@@ -252,10 +253,22 @@ class Anchor:
     selector: Selector | None  # None: the whole passage
 
 
-def anchor_of(document: dict, passages: list) -> Anchor:
-    """The passage (of `passages`, in reading order) and words a document's
-    selectors name: a TextQuoteSelector, and optionally a TextPositionSelector
-    saying where it is in the reading's text."""
+@dataclass
+class ReadingText:
+    """A reading's passages in order, and where each starts in the reading's text:
+    worked out once for all the annotations placed in it."""
+
+    passages: list
+    starts: list[int]
+
+    @classmethod
+    def of(cls, passages: list) -> "ReadingText":
+        return cls(passages, list(passage_starts(passages).values()))
+
+
+def anchor_of(document: dict, text: ReadingText) -> Anchor:
+    """The passage and words a document's selectors name: a TextQuoteSelector,
+    and optionally a TextPositionSelector saying where it is in the reading's text."""
     selectors = document["target"].get("selector")
     if isinstance(selectors, dict):
         selectors = [selectors]
@@ -282,32 +295,40 @@ def anchor_of(document: dict, passages: list) -> Anchor:
         start, end = position.get("start"), position.get("end")
         if not all(isinstance(n, int) and n >= 0 for n in (start, end)) or start >= end:
             raise W3CError("A TextPositionSelector needs whole numbers 0 <= start < end.")
-    starts = passage_starts(passages)
     exact = quote["exact"]
-    candidates = []
-    for order, passage in enumerate(passages):
-        at = starts[passage.pk]
-        pointed = start is not None and at <= start < at + len(passage.text)
-        if exact.strip() == passage.text.strip():
-            candidates.append(((not pointed, 0, order), Anchor(passage, None)))
-            continue
-        local = (start - at, end - at) if pointed else (None, None)
-        try:
-            found = resolve_selector(
-                passage.text,
-                exact=exact,
-                prefix=prefix,
-                suffix=suffix,
-                start=local[0],
-                end=local[1],
-            )
-        except SelectorError:
-            continue
-        context = len(commonprefix([found.prefix[::-1], prefix[::-1]])) + len(
-            commonprefix([found.suffix, suffix])
+    # Where the position points, if the words are there: found without trying the
+    # quote against every passage, which an import would do for each of its threads.
+    if start is not None and text.passages:
+        index = bisect_right(text.starts, start) - 1
+        passage, at = text.passages[index], text.starts[index]
+        fit = start < at + len(passage.text) and _fit(
+            passage, exact, prefix, suffix, start - at, end - at
         )
-        candidates.append(((not pointed, -context, order), Anchor(passage, found)))
-    if not candidates:
+        if fit:
+            return fit[1]
+    # Else where the words' context fits best, the first such passage on a tie.
+    fits = []
+    for order, passage in enumerate(text.passages):
+        fit = _fit(passage, exact, prefix, suffix, None, None)
+        if fit:
+            fits.append((fit[0], order, fit[1]))
+    if not fits:
         raise W3CError(f"The quoted words do not occur in the reading: {exact[:80]!r}.")
-    # Where the position points first; else where the words' context fits best.
-    return min(candidates, key=lambda candidate: candidate[0])[1]
+    return min(fits, key=lambda fit: fit[:2])[2]
+
+
+def _fit(passage, exact, prefix, suffix, start, end) -> tuple[int, Anchor] | None:
+    """The quote's place in `passage`, ranked (less is better: more of its context
+    matches), or None when the words are not in it."""
+    if exact.strip() == passage.text.strip():
+        return 0, Anchor(passage, None)
+    try:
+        found = resolve_selector(
+            passage.text, exact=exact, prefix=prefix, suffix=suffix, start=start, end=end
+        )
+    except SelectorError:
+        return None
+    context = len(commonprefix([found.prefix[::-1], prefix[::-1]])) + len(
+        commonprefix([found.suffix, suffix])
+    )
+    return -context, Anchor(passage, found)

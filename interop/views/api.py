@@ -159,7 +159,8 @@ def create(request: HttpRequest) -> HttpResponse:
         return _create_reply(request, document, body)
     _route(request, w3c.source_of(document), "target.source")
     assignment = get_assignment_for_member(request, *w3c.reading_of(document))
-    anchor = w3c.anchor_of(document, list(assignment.reading.passages.all()))
+    passages = list(assignment.reading.passages.all())
+    anchor = w3c.anchor_of(document, w3c.ReadingText.of(passages))
     annotation = services.post_annotation(
         group=assignment.group,
         reading=assignment.reading,

@@ -116,6 +116,22 @@ def test_every_kind_round_trips(client, group, member, assigned_reading):
 
 
 @pytest.mark.django_db
+def test_the_words_win_over_a_position_that_points_elsewhere(
+    client, group, member, assigned_reading
+):
+    signed_in(client, member)
+    third = assigned_reading.passages.get(position=3)
+    elsewhere = document(group, assigned_reading, words="number 2")
+    # A position inside the third passage, whose text does not say "number 2".
+    start = 2 * (len(third.text) + 2) + 5
+    elsewhere["target"]["selector"].append(
+        {"type": "TextPositionSelector", "start": start, "end": start + 8}
+    )
+    assert post(client, elsewhere).status_code == 201
+    assert Annotation.objects.get().passage.position == 2
+
+
+@pytest.mark.django_db
 def test_tokens_sign_in_and_revoked_ones_do_not(group, member, assigned_reading):
     client = Client()
     headers = as_token(member)
