@@ -37,6 +37,9 @@ KINDS = {motivation: kind for kind, motivation in MOTIVATIONS.items()}
 REPLYING = "replying"
 PRIVATE = {"type": "schema:Audience", "schema:audienceType": "private"}
 SELECTOR_TYPES = ("TextQuoteSelector", "TextPositionSelector")
+# An annotation sent to the API: its body (10,000 characters at most) and the
+# words it quotes.
+ANNOTATION_MAX_BYTES = 1024 * 1024
 # A group's export nests 7 deep (collection, page, items, item, target, selectors,
 # selector); an annotation 4.
 MAX_DEPTH = 20

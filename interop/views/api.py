@@ -22,18 +22,17 @@ from django.views.decorators.http import require_safe
 from accounts.tokens import user_for_token
 from discussions import services
 from discussions.access import get_post_in_thread, get_thread_by_id, require_author
-from discussions.forms import EditForm
+from discussions.forms import BODY_MAX, EditForm
 from discussions.models import Annotation, Reply
 from discussions.threads import reading_threads, reply_tree, state_of, walk
 from groups.access import can, get_assignment_for_member
 from groups.models import Membership
+from readings.services import size_label
 
 from .. import w3c
 from ..openapi import schema
 
 PAGE_SIZE = 200
-# An annotation is its body (10,000 characters at most) and the words it quotes.
-MAX_BYTES = 1024 * 1024
 
 
 def error(status: int, message: str) -> JsonResponse:
@@ -89,9 +88,10 @@ def api_view(*methods: str):
 
 
 def _document(request: HttpRequest) -> dict:
+    limit = w3c.ANNOTATION_MAX_BYTES
     # One byte past the limit is enough to refuse the body.
-    data = request.read(MAX_BYTES + 1) or b"null"
-    document = w3c.read_json(data, limit=MAX_BYTES, what="The request body")
+    data = request.read(limit + 1) or b"null"
+    document = w3c.read_json(data, limit=limit, what="The request body")
     if not isinstance(document, dict):
         raise w3c.W3CError("Send one annotation as a JSON object.")
     return document
@@ -272,6 +272,10 @@ def openapi(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def docs(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "interop/api_docs.html", {"origin": request.build_absolute_uri("/")[:-1]}
-    )
+    context = {
+        "origin": request.build_absolute_uri("/")[:-1],
+        "max_bytes": size_label(w3c.ANNOTATION_MAX_BYTES),
+        "max_depth": w3c.MAX_DEPTH,
+        "body_max": f"{BODY_MAX:,}",
+    }
+    return render(request, "interop/api_docs.html", context)

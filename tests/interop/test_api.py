@@ -375,9 +375,14 @@ def test_openapi_and_docs_describe_every_api_address(client):
         "/api/annotations/{pk}/replies/{reply_pk}",
         "/api/groups/{group}/readings/{reading}/annotations",
     }
+    sent = schema["paths"]["/api/annotations"]["post"]["requestBody"]["content"]
+    body = sent["application/ld+json"]["schema"]["properties"]["body"]
+    assert body["properties"]["value"]["maxLength"] == 10_000
     docs = client.get("/api/").content.decode()
     assert "curl -X POST" in docs
     assert 'href="/api/schema"' in docs
+    assert "So do a request body over 1.0 MB, arrays and objects nested more than 20 deep" in docs
+    assert "a text over 10,000 characters" in docs
 
 
 def _kinds(group, reading, member, facilitator, client) -> list[dict]:
