@@ -17,6 +17,7 @@ from discussions.models import Annotation
 from discussions.threads import BLANKED, DELETED, reading_threads, walk
 from groups.access import get_assignment_for_member, get_group_for_member
 from groups.models import Membership
+from readings.services import size_label
 
 from .. import services, w3c
 from .api import discussion_items
@@ -184,5 +185,10 @@ def import_discussions(request: HttpRequest, slug: str) -> HttpResponse:
                 request, f"Imported {made['threads']} threads and {made['replies']} replies."
             )
             return redirect(group.get_absolute_url())
-    context = {"group": group, "problem": problem}
+    context = {
+        "group": group,
+        "problem": problem,
+        "max_size": size_label(settings.READING_MAX_BYTES),
+        "max_posts": f"{services.MAX_POSTS:,}",
+    }
     return render(request, "interop/import.html", context, status=400 if problem else 200)

@@ -183,6 +183,7 @@ def import_by_form(django_app, organizer, group, content: bytes):
     the form the import page renders."""
     page = browsing_as(django_app, organizer).get(group.get_absolute_url())
     page = page.click("Import discussions")
+    assert "A file may be up to 5.0 MB, with up to 5,000 threads and replies." in page.text
     [form] = [f for f in page.forms.values() if "file" in f.fields]
     form["file"] = webtest.Upload("export.jsonld", content)
     return form.submit(expect_errors=True)
