@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve, reverse
 
+from discussions.anchoring import CONTEXT as KEPT_CONTEXT
 from discussions.anchoring import Selector, SelectorError, resolve_selector
 from discussions.forms import BODY_MAX
 from discussions.models import Annotation, Reply
@@ -292,6 +293,10 @@ def anchor_of(document: dict, text: ReadingText) -> Anchor:
     prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
     if not isinstance(prefix, str) or not isinstance(suffix, str):
         raise W3CError("A TextQuoteSelector's prefix and suffix must be text.")
+    # Only as much context as is kept ranks the places the words occur: each place
+    # is compared with it character by character, and a long context sent against
+    # a long, repetitive passage took minutes.
+    prefix, suffix = prefix[-KEPT_CONTEXT:], suffix[:KEPT_CONTEXT]
     position = found.get("TextPositionSelector")
     start = end = None
     if position:

@@ -132,6 +132,19 @@ def test_the_words_win_over_a_position_that_points_elsewhere(
 
 
 @pytest.mark.django_db
+def test_a_context_longer_than_the_one_kept_still_places_the_words(
+    client, group, member, assigned_reading
+):
+    """Only its last 32 characters count (comparing more at each place the words
+    occur was quadratic); here they name the third passage."""
+    signed_in(client, member)
+    words = document(group, assigned_reading)
+    words["target"]["selector"][0]["prefix"] = "x" * 5000 + "Passage number 3 says something "
+    assert post(client, words).status_code == 201
+    assert Annotation.objects.get().passage.position == 3
+
+
+@pytest.mark.django_db
 def test_tokens_sign_in_and_revoked_ones_do_not(group, member, assigned_reading):
     client = Client()
     headers = as_token(member)
