@@ -315,9 +315,11 @@ def anchor_of(document: dict, text: ReadingText) -> Anchor:
         if fit:
             return fit[1]
     # Else where the words' context fits best, the first such passage on a tie.
+    # Passages without the words are passed over by a plain search first.
+    words = exact.strip()
     fits = []
     for order, passage in enumerate(text.passages):
-        fit = _fit(passage, exact, prefix, suffix, None, None)
+        fit = words in passage.text and _fit(passage, exact, prefix, suffix, None, None)
         if fit:
             fits.append((fit[0], order, fit[1]))
     if not fits:
