@@ -224,7 +224,7 @@ DEEP = (
     [
         # Python's parser recurses: deep enough, this was a RecursionError and a 500.
         (lambda d: deepen(d, 100_000), DEEP),
-        (lambda d: deepen(d, 17), DEEP),  # 21 with the item's own 4,
+        (lambda d: deepen(d, 17), DEEP),  # 21 with the item's own 4
         # At the size limit: refused at its 21st bracket, not parsed.
         (lambda d: b"[" * (5 * 1024 * 1024), DEEP),
         (
@@ -237,7 +237,7 @@ DEEP = (
         ),
     ],
 )
-def test_an_import_too_large_deep_or_long_is_refused_whole(
+def test_an_import_too_large_too_deep_or_with_too_many_posts_is_refused_whole(
     django_app, organizer, exported, content, message
 ):
     document, other = exported
@@ -272,7 +272,7 @@ def test_an_import_leaves_each_post_as_posting_it_would(
 ):
     """Counts, rendered bodies and versions (which the live poll reads) as if each
     post had been made one by one."""
-    document, other = exported
+    _, other = exported
     thread = Annotation.objects.get(group=group, kind="question")
     reply = post_reply(annotation=thread, parent=None, body="@Olga Organizer?", author=member)
     gone = post_reply(annotation=thread, parent=reply, body="Gone", author=member)
