@@ -1,5 +1,10 @@
 """The API's OpenAPI 3.1 description, served at /api/schema."""
 
+from discussions.forms import BODY_MAX
+from readings.services import size_label
+
+from .w3c import ANNOTATION_MAX_BYTES, MAX_DEPTH
+
 ANNOTATION = {
     "type": "object",
     "description": "A W3C Web Annotation (https://www.w3.org/TR/annotation-model/).",
@@ -24,7 +29,7 @@ ANNOTATION = {
             "description": "Left out where the page shows a placeholder (deleted or hidden).",
             "properties": {
                 "type": {"const": "TextualBody"},
-                "value": {"type": "string", "description": "Markdown."},
+                "value": {"type": "string", "maxLength": BODY_MAX, "description": "Markdown."},
                 "format": {"enum": ["text/markdown", "text/plain"]},
             },
         },
@@ -48,7 +53,11 @@ def _json(schema: dict) -> dict:
 
 def _errors(*codes: int) -> dict:
     words = {
-        400: "The document is wrong; the message says how. Nothing was changed.",
+        400: (
+            "The document is wrong, over "
+            f"{size_label(ANNOTATION_MAX_BYTES)}, or nested more than {MAX_DEPTH} deep; "
+            "the message says how. Nothing was changed."
+        ),
         401: "Not signed in and no valid token.",
         403: "Not allowed (not the author; or a session write without its CSRF token).",
         404: "Not found, or not in one of your groups.",

@@ -1,12 +1,20 @@
 """A group's discussions from a W3C JSON-LD export, posted all or nothing."""
 
-from django.db import transaction
+from dataclasses import asdict
 
-from discussions.models import Annotation
-from discussions.services import delete_post, post_annotation, post_reply
+from django.db import transaction
+from django.utils import timezone
+
+from discussions.bodies import render_body
+from discussions.models import Annotation, Reply
+from discussions.services import mention_links, next_version
 from groups.models import Group
 
 from . import w3c
+
+# Posts per import: one transaction writes them all, holding the database's
+# write lock meanwhile.
+MAX_POSTS = 5_000
 
 
 def _items_of(document) -> list:
@@ -41,62 +49,98 @@ def _imported_body(item: dict, importer) -> tuple[str, bool]:
     return text, False
 
 
-def _import_one(item: dict, group: Group, importer, made: dict, assignments: dict, passages: dict):
+def _prepare(item: dict, group: Group, importer, made: dict, readings: dict, loaded: dict):
+    """The post an item makes, checked and unsaved, with its body rendered as
+    posting it would render it; a reply comes with the reply it answers, if any."""
     kind = w3c.kind_of(item)
     body, placeholder = _imported_body(item, importer)
+    parent = None
     if kind == w3c.REPLYING:
         answered = made.get(w3c.reply_target(item))
         if answered is None:
             raise w3c.W3CError("it answers an annotation that is not earlier in the file")
-        thread = answered if isinstance(answered, Annotation) else answered.annotation
-        parent = None if isinstance(answered, Annotation) else answered
-        post = post_reply(annotation=thread, parent=parent, body=body, author=importer)
-        post.annotation = thread
+        if isinstance(answered, Reply):
+            answered, parent = answered.annotation, answered
+        post = Reply(annotation=answered)
+        reading = answered.reading
     else:
         # From another group, or another site: the reading is known by its slug.
         _, reading_slug = w3c.reading_of(item)
-        assignment = assignments.get(reading_slug)
-        if assignment is None:
+        reading = readings.get(reading_slug)
+        if reading is None:
             raise w3c.W3CError(f"the reading “{reading_slug}” is not on this group's syllabus")
-        reading = assignment.reading
-        if reading.pk not in passages:
-            passages[reading.pk] = list(reading.passages.all())
-        anchor = w3c.anchor_of(item, passages[reading.pk])
-        post = post_annotation(
+        if reading.pk not in loaded:
+            passages = w3c.ReadingText.of(list(reading.passages.all()))
+            loaded[reading.pk] = (passages, mention_links(group, reading))
+        anchor = w3c.anchor_of(item, loaded[reading.pk][0])
+        post = Annotation(
             group=group,
             reading=reading,
             passage=anchor.passage,
             kind=kind,
-            body=body,
-            author=importer,
-            selector=anchor.selector,
+            **(asdict(anchor.selector) if anchor.selector else {}),
         )
+    post.author, post.body = importer, body
+    post.body_html = render_body(body, mentions=loaded[reading.pk][1])
     if placeholder:
-        delete_post(post=post)
-    if isinstance(item.get("id"), str):
-        made[item["id"]] = post
-    return post
+        post.deleted = timezone.now()
+    return post, parent
+
+
+def _save(group: Group, threads: list[Annotation], replies: list[tuple[Reply, Reply | None]]):
+    """Write the posts as posting them one by one would leave them (each thread
+    counting its replies that are not deleted, its reading's version bumped), in a
+    few queries whatever their number."""
+    for reply, _ in replies:
+        reply.annotation.reply_count += reply.deleted is None
+    with transaction.atomic():
+        versions = {}
+        for thread in threads:
+            if thread.reading_id not in versions:
+                versions[thread.reading_id] = next_version(group, thread.reading)
+            thread.version = versions[thread.reading_id]
+        Annotation.objects.bulk_create(threads)
+        # Written in the file's order, which is the order threads show them in, and
+        # only then pointed at their parents: a reply's parent has no id until written.
+        Reply.objects.bulk_create([reply for reply, _ in replies])
+        answers = []
+        for reply, parent in replies:
+            if parent is not None:
+                reply.parent = parent
+                answers.append(reply)
+        # Batches keep each UPDATE's CASE over the ids short.
+        Reply.objects.bulk_update(answers, ["parent"], batch_size=500)
 
 
 def import_discussions(*, group: Group, document, importer) -> dict[str, int]:
     """Threads and replies from a W3C JSON-LD export (of this or another group,
     here or elsewhere) into `group`, all or nothing. Each keeps its kind, its
     passage and words, and its place in its thread. All become the importer's
-    posts; one someone else wrote starts by saying who."""
+    posts; one someone else wrote starts by saying who. Every item is checked
+    before anything is written."""
     items = _items_of(document)
     if not items:
         raise w3c.W3CError("The file holds no annotations.")
-    assignments = {a.reading.slug: a for a in group.assignments.select_related("reading")}
-    made, passages = {}, {}
-    with transaction.atomic():
-        for number, item in enumerate(items, start=1):
-            if not isinstance(item, dict):
-                raise w3c.W3CError(f"Item {number} is not an annotation.")
-            try:
-                _import_one(item, group, importer, made, assignments, passages)
-            except w3c.W3CError as problem:
-                raise w3c.W3CError(
-                    f"Item {number} ({item.get('id', 'no id')}): {problem}."
-                ) from None
-    threads = sum(isinstance(post, Annotation) for post in made.values())
-    return {"threads": threads, "replies": len(made) - threads}
+    if len(items) > MAX_POSTS:
+        raise w3c.W3CError(
+            f"The file holds {len(items):,} annotations and replies; "
+            f"an import takes at most {MAX_POSTS:,}."
+        )
+    readings = {a.reading.slug: a.reading for a in group.assignments.select_related("reading")}
+    made, loaded, threads, replies = {}, {}, [], []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise w3c.W3CError(f"Item {number} is not an annotation.")
+        try:
+            post, parent = _prepare(item, group, importer, made, readings, loaded)
+        except w3c.W3CError as problem:
+            where = f"Item {number} ({item.get('id', 'no id')})"
+            raise w3c.W3CError(f"{where}: {str(problem).rstrip('.')}.") from None
+        if isinstance(post, Annotation):
+            threads.append(post)
+        else:
+            replies.append((post, parent))
+        if isinstance(item.get("id"), str):
+            made[item["id"]] = post
+    _save(group, threads, replies)
+    return {"threads": len(threads), "replies": len(replies)}

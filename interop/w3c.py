@@ -9,15 +9,22 @@ replies, a post hidden by a moderator) comes without creator and body, as the
 page shows a placeholder.
 """
 
+import json
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from os.path import commonprefix
 from urllib.parse import urlsplit
 
 from django.urls import Resolver404, resolve, reverse
 
+from discussions.anchoring import CONTEXT as KEPT_CONTEXT
 from discussions.anchoring import Selector, SelectorError, resolve_selector
+from discussions.forms import BODY_MAX
 from discussions.models import Annotation, Reply
 from discussions.threads import BLANKED, DELETED
+from readings.services import size_label
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 JSON_LD = f'application/ld+json; profile="{CONTEXT}"'
@@ -31,6 +38,17 @@ KINDS = {motivation: kind for kind, motivation in MOTIVATIONS.items()}
 REPLYING = "replying"
 PRIVATE = {"type": "schema:Audience", "schema:audienceType": "private"}
 SELECTOR_TYPES = ("TextQuoteSelector", "TextPositionSelector")
+# An annotation sent to the API: its body (10,000 characters at most) and the
+# words it quotes.
+ANNOTATION_MAX_BYTES = 1024 * 1024
+# A group's export nests 7 deep (collection, page, items, item, target, selectors,
+# selector); an annotation 4.
+MAX_DEPTH = 20
+# A JSON string. Its closing quote is optional so that an unclosed string ends the
+# scan, rather than being tried again from every quote after it.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
+_NESTING = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 class W3CError(ValueError):
@@ -148,6 +166,31 @@ def reading_of(document: dict) -> tuple[str, str]:
 # --- reading documents sent to us ----------------------------------------------
 
 
+def read_json(data: bytes, *, limit: int, what: str):
+    """The JSON document in `data`, refused before it is parsed when it is over
+    `limit` bytes or nested deeper than MAX_DEPTH: Python's parser recurses, and a
+    document nested deep enough ends in a RecursionError instead of an answer."""
+    if len(data) > limit:
+        raise W3CError(f"{what} is larger than {size_label(limit)}, the most accepted here.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        raise W3CError(f"{what} is not valid JSON: it is not UTF-8 text ({problem}).") from None
+    # UTF-8 never uses these ASCII bytes inside another character, so counting
+    # bytes is counting characters. The running depth is worked out by iterators
+    # written in C, and stops at the first level too deep.
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if any(map(MAX_DEPTH.__lt__, accumulate(map(_NESTING.__getitem__, brackets)))):
+        raise W3CError(
+            f"{what} nests arrays and objects more than {MAX_DEPTH} deep; "
+            "a group's export needs 7 levels, an annotation 4."
+        )
+    try:
+        return json.loads(text)
+    except ValueError as problem:  # a JSONDecodeError, or a number too long to convert
+        raise W3CError(f"{what} is not valid JSON: {problem}.") from None
+
+
 def body_of(document: dict) -> str:
     """The Markdown text of a document's one textual body."""
     if "body" in document and "bodyValue" in document:
@@ -169,6 +212,10 @@ def body_of(document: dict) -> str:
     value = body.get("value")
     if not isinstance(value, str) or not value.strip():
         raise W3CError("body.value must be some text.")
+    if len(value) > BODY_MAX:
+        raise W3CError(
+            f"body.value is {len(value):,} characters long; a post may have {BODY_MAX:,}."
+        )
     return value
 
 
@@ -210,10 +257,22 @@ class Anchor:
     selector: Selector | None  # None: the whole passage
 
 
-def anchor_of(document: dict, passages: list) -> Anchor:
-    """The passage (of `passages`, in reading order) and words a document's
-    selectors name: a TextQuoteSelector, and optionally a TextPositionSelector
-    saying where it is in the reading's text."""
+@dataclass
+class ReadingText:
+    """A reading's passages in order, and where each starts in the reading's text:
+    worked out once for all the annotations placed in it."""
+
+    passages: list
+    starts: list[int]
+
+    @classmethod
+    def of(cls, passages: list) -> "ReadingText":
+        return cls(passages, list(passage_starts(passages).values()))
+
+
+def anchor_of(document: dict, text: ReadingText) -> Anchor:
+    """The passage and words a document's selectors name: a TextQuoteSelector,
+    and optionally a TextPositionSelector saying where it is in the reading's text."""
     selectors = document["target"].get("selector")
     if isinstance(selectors, dict):
         selectors = [selectors]
@@ -234,38 +293,52 @@ def anchor_of(document: dict, passages: list) -> Anchor:
     prefix, suffix = quote.get("prefix") or "", quote.get("suffix") or ""
     if not isinstance(prefix, str) or not isinstance(suffix, str):
         raise W3CError("A TextQuoteSelector's prefix and suffix must be text.")
+    # Only as much context as is kept ranks the places the words occur: each place
+    # is compared with it character by character, and a long context sent against
+    # a long, repetitive passage took minutes.
+    prefix, suffix = prefix[-KEPT_CONTEXT:], suffix[:KEPT_CONTEXT]
     position = found.get("TextPositionSelector")
     start = end = None
     if position:
         start, end = position.get("start"), position.get("end")
         if not all(isinstance(n, int) and n >= 0 for n in (start, end)) or start >= end:
             raise W3CError("A TextPositionSelector needs whole numbers 0 <= start < end.")
-    starts = passage_starts(passages)
     exact = quote["exact"]
-    candidates = []
-    for order, passage in enumerate(passages):
-        at = starts[passage.pk]
-        pointed = start is not None and at <= start < at + len(passage.text)
-        if exact.strip() == passage.text.strip():
-            candidates.append(((not pointed, 0, order), Anchor(passage, None)))
-            continue
-        local = (start - at, end - at) if pointed else (None, None)
-        try:
-            found = resolve_selector(
-                passage.text,
-                exact=exact,
-                prefix=prefix,
-                suffix=suffix,
-                start=local[0],
-                end=local[1],
-            )
-        except SelectorError:
-            continue
-        context = len(commonprefix([found.prefix[::-1], prefix[::-1]])) + len(
-            commonprefix([found.suffix, suffix])
+    # Where the position points, if the words are there: found without trying the
+    # quote against every passage, which an import would do for each of its threads.
+    if start is not None and text.passages:
+        index = bisect_right(text.starts, start) - 1
+        passage, at = text.passages[index], text.starts[index]
+        fit = start < at + len(passage.text) and _fit(
+            passage, exact, prefix, suffix, start - at, end - at
         )
-        candidates.append(((not pointed, -context, order), Anchor(passage, found)))
-    if not candidates:
+        if fit:
+            return fit[1]
+    # Else where the words' context fits best, the first such passage on a tie.
+    # Passages without the words are passed over by a plain search first.
+    words = exact.strip()
+    fits = []
+    for order, passage in enumerate(text.passages):
+        fit = words in passage.text and _fit(passage, exact, prefix, suffix, None, None)
+        if fit:
+            fits.append((fit[0], order, fit[1]))
+    if not fits:
         raise W3CError(f"The quoted words do not occur in the reading: {exact[:80]!r}.")
-    # Where the position points first; else where the words' context fits best.
-    return min(candidates, key=lambda candidate: candidate[0])[1]
+    return min(fits, key=lambda fit: fit[:2])[2]
+
+
+def _fit(passage, exact, prefix, suffix, start, end) -> tuple[int, Anchor] | None:
+    """The quote's place in `passage`, ranked (less is better: more of its context
+    matches), or None when the words are not in it."""
+    if exact.strip() == passage.text.strip():
+        return 0, Anchor(passage, None)
+    try:
+        found = resolve_selector(
+            passage.text, exact=exact, prefix=prefix, suffix=suffix, start=start, end=end
+        )
+    except SelectorError:
+        return None
+    context = len(commonprefix([found.prefix[::-1], prefix[::-1]])) + len(
+        commonprefix([found.suffix, suffix])
+    )
+    return -context, Anchor(passage, found)

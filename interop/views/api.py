@@ -23,11 +23,12 @@ from accounts.limits import allowed
 from accounts.tokens import user_for_token
 from discussions import services
 from discussions.access import get_post_in_thread, get_thread_by_id, require_author
-from discussions.forms import EditForm
+from discussions.forms import BODY_MAX, EditForm
 from discussions.models import Annotation, Reply
 from discussions.threads import reading_threads, reply_tree, state_of, walk
 from groups.access import can, get_assignment_for_member
 from groups.models import Membership
+from readings.services import size_label
 
 from .. import w3c
 from ..openapi import schema
@@ -90,10 +91,10 @@ def api_view(*methods: str):
 
 
 def _document(request: HttpRequest) -> dict:
-    try:
-        document = json.loads(request.body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as problem:
-        raise w3c.W3CError(f"The request body is not valid JSON: {problem}.") from problem
+    limit = w3c.ANNOTATION_MAX_BYTES
+    # One byte past the limit is enough to refuse the body.
+    data = request.read(limit + 1) or b"null"
+    document = w3c.read_json(data, limit=limit, what="The request body")
     if not isinstance(document, dict):
         raise w3c.W3CError("Send one annotation as a JSON object.")
     return document
@@ -161,7 +162,8 @@ def create(request: HttpRequest) -> HttpResponse:
         return _create_reply(request, document, body)
     _route(request, w3c.source_of(document), "target.source")
     assignment = get_assignment_for_member(request, *w3c.reading_of(document))
-    anchor = w3c.anchor_of(document, list(assignment.reading.passages.all()))
+    passages = list(assignment.reading.passages.all())
+    anchor = w3c.anchor_of(document, w3c.ReadingText.of(passages))
     annotation = services.post_annotation(
         group=assignment.group,
         reading=assignment.reading,
@@ -273,6 +275,10 @@ def openapi(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 def docs(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "interop/api_docs.html", {"origin": request.build_absolute_uri("/")[:-1]}
-    )
+    context = {
+        "origin": request.build_absolute_uri("/")[:-1],
+        "max_bytes": size_label(w3c.ANNOTATION_MAX_BYTES),
+        "max_depth": w3c.MAX_DEPTH,
+        "body_max": f"{BODY_MAX:,}",
+    }
+    return render(request, "interop/api_docs.html", context)

@@ -18,6 +18,7 @@ from discussions.models import Annotation
 from discussions.threads import BLANKED, DELETED, reading_threads, walk
 from groups.access import get_assignment_for_member, get_group_for_member
 from groups.models import Membership
+from readings.services import size_label
 
 from .. import services, w3c
 from .api import discussion_items
@@ -173,12 +174,9 @@ def import_discussions(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             if upload is None:
                 raise w3c.W3CError("Choose a .jsonld file exported from a Marginalia group.")
-            if upload.size > settings.READING_MAX_BYTES:
-                raise w3c.W3CError("That file is too large to be a group's export.")
-            try:
-                document = json.loads(upload.read())
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                raise w3c.W3CError(f"That file is not JSON: {error}.") from error
+            limit = settings.READING_MAX_BYTES
+            # One byte past the limit is enough to refuse the file.
+            document = w3c.read_json(upload.read(limit + 1), limit=limit, what="That file")
             made = services.import_discussions(
                 group=group, document=document, importer=request.user
             )
@@ -189,5 +187,10 @@ def import_discussions(request: HttpRequest, slug: str) -> HttpResponse:
                 request, f"Imported {made['threads']} threads and {made['replies']} replies."
             )
             return redirect(group.get_absolute_url())
-    context = {"group": group, "problem": problem}
+    context = {
+        "group": group,
+        "problem": problem,
+        "max_size": size_label(settings.READING_MAX_BYTES),
+        "max_posts": f"{services.MAX_POSTS:,}",
+    }
     return render(request, "interop/import.html", context, status=400 if problem else 200)

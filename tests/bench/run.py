@@ -7,7 +7,9 @@ Measures, each as the median of repeated runs after a warm-up:
   members, and its queries: as members see it (its pieces cached), and with nothing
   cached (the first view after every passage changed);
 - the raw baseline of that page (`raw_baseline`), timed in turns with it, and the ratio;
-- posting a reply; a live poll with nothing new; a live poll with one new reply.
+- posting a reply; a live poll with nothing new; a live poll with one new reply;
+- importing that group's JSON-LD export into another group, its bodies padded to the
+  5 MB an import takes, and refusing a crafted 5 MB file (all `[`).
 Runs against a throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -39,6 +41,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signing import JSONSerializer  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -175,6 +178,38 @@ def seed_discussion(threads: int = 1000, replies: int = 4000, members: int = 30)
         annotation.reply_count = sum(1 for r in posted if r.annotation_id == annotation.pk)
     Annotation.objects.bulk_update(annotations, ["reply_count"])
     return group, reading, people, annotations
+
+
+def import_timings(group, reading, organizer) -> dict:
+    """The group's JSON-LD export, its bodies padded to just under the size an
+    import takes, imported into another group through the import page; and a
+    crafted file of that size (all `[`) refused there."""
+    client = Client()
+    client.force_login(organizer)
+    document = json.loads(client.get(reverse("interop:export_group", args=[group.slug])).content)
+    items = document["first"]["items"]
+    limit = settings.READING_MAX_BYTES
+    spare = limit - len(json.dumps(document, ensure_ascii=False, indent=1).encode())
+    words = " and more words"
+    for item in items:
+        item["body"]["value"] += words * (spare // len(items) // len(words))
+    content = json.dumps(document, ensure_ascii=False, indent=1).encode()
+    other = create_group(name="Bench import", description="", creator=organizer)
+    assign_reading(group=other, reading=reading, meeting_date=None, notes="", actor=organizer)
+    url = reverse("interop:import_group", args=[other.slug])
+
+    def send(data: bytes, status: int) -> None:
+        response = client.post(url, {"file": SimpleUploadedFile("export.jsonld", data)})
+        assert response.status_code == status, response.content[-500:]
+
+    import_ms = median_ms(lambda: send(content, 302), runs=3)
+    refuse_ms = median_ms(lambda: send(b"[" * limit, 400), runs=5)
+    return {
+        "import_jsonld_bytes": len(content),
+        "import_jsonld_posts": len(items),
+        "import_jsonld_s": round(import_ms / 1000, 2),
+        "refuse_5mb_ms": round(refuse_ms, 1),
+    }
 
 
 TAGS = re.compile(r"<[^>]+>")
@@ -389,6 +424,8 @@ def main() -> None:
             return (time.perf_counter() - start) * 1000
 
         poll_new_ms = statistics.median(poll_after_one_reply() for _ in range(10))
+        # Last: each import adds its posts to the database the measures above read.
+        imports = import_timings(group, discussed, people[0])
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -416,6 +453,7 @@ def main() -> None:
         "poll_304_ms": round(poll_ms, 2),
         "poll_304_queries": poll_queries,
         "poll_new_ms": round(poll_new_ms, 1),
+        **imports,
     }
     print(f"Marginalia benchmarks on {connection.vendor} (median after warm-up)")
     print(f"  {'import 1 MB text (parse only)':<44} {result['parse_1mb_s']:>8.3f} s")
@@ -437,6 +475,9 @@ def main() -> None:
     print(f"  {'live poll, nothing new (304)':<44} {result['poll_304_ms']:>8.2f} ms")
     print(f"  {'  SQL queries':<44} {result['poll_304_queries']:>8}")
     print(f"  {'live poll, one new reply (200)':<44} {result['poll_new_ms']:>8.1f} ms")
+    print(f"  {'import a 5 MB group export (JSON-LD)':<44} {result['import_jsonld_s']:>8.2f} s")
+    print(f"  {'  posts in it':<44} {result['import_jsonld_posts']:>8}")
+    print(f"  {'refuse a crafted 5 MB file (all [)':<44} {result['refuse_5mb_ms']:>8.1f} ms")
     print(json.dumps(result))
 
 

@@ -39,7 +39,7 @@ def document(group, reading, motivation="questioning", words="worth", **extra) -
 
 
 def post(client, body, **headers):
-    data = body if isinstance(body, str) else json.dumps(body)
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
     return client.post(CREATE, data, content_type="application/ld+json", **headers)
 
 
@@ -116,6 +116,35 @@ def test_every_kind_round_trips(client, group, member, assigned_reading):
 
 
 @pytest.mark.django_db
+def test_the_words_win_over_a_position_that_points_elsewhere(
+    client, group, member, assigned_reading
+):
+    signed_in(client, member)
+    third = assigned_reading.passages.get(position=3)
+    elsewhere = document(group, assigned_reading, words="number 2")
+    # A position inside the third passage, whose text does not say "number 2".
+    start = 2 * (len(third.text) + 2) + 5
+    elsewhere["target"]["selector"].append(
+        {"type": "TextPositionSelector", "start": start, "end": start + 8}
+    )
+    assert post(client, elsewhere).status_code == 201
+    assert Annotation.objects.get().passage.position == 2
+
+
+@pytest.mark.django_db
+def test_a_context_longer_than_the_one_kept_still_places_the_words(
+    client, group, member, assigned_reading
+):
+    """Only its last 32 characters count (comparing more at each place the words
+    occur was quadratic); here they name the third passage."""
+    signed_in(client, member)
+    words = document(group, assigned_reading)
+    words["target"]["selector"][0]["prefix"] = "x" * 5000 + "Passage number 3 says something "
+    assert post(client, words).status_code == 201
+    assert Annotation.objects.get().passage.position == 3
+
+
+@pytest.mark.django_db
 def test_tokens_sign_in_and_revoked_ones_do_not(group, member, assigned_reading):
     client = Client()
     headers = as_token(member)
@@ -174,6 +203,53 @@ def test_bad_documents_get_400_saying_why_and_make_nothing(
     assert refused.status_code == 400
     assert message in body_of(refused)["error"]
     assert Annotation.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        # Python's parser recurses: deep enough, this was a RecursionError and a 500.
+        ('{"a": ' * 100_000 + "1" + "}" * 100_000, "more than 20 deep"),
+        ("[" * (5 * 1024 * 1024), "larger than 1.0 MB"),
+        ('{"a": ' + "9" * 5000 + "}", "not valid JSON"),
+        (b"\xff{}", "not UTF-8"),
+    ],
+)
+def test_an_oversize_or_deep_body_gets_400_at_once_and_changes_nothing(
+    client, group, member, assigned_reading, body, message
+):
+    signed_in(client, member)
+    refused = post(client, body)
+    assert refused.status_code == 400
+    assert message in body_of(refused)["error"]
+    thread = make_annotation(group, assigned_reading, member, body="Mine")
+    url = reverse("interop:api_annotation", args=[thread.pk])
+    changed = client.patch(url, body, content_type="application/json")
+    assert changed.status_code == 400
+    assert message in body_of(changed)["error"]
+    assert [(a.body, a.edited) for a in Annotation.objects.all()] == [("Mine", None)]
+
+
+@pytest.mark.django_db
+def test_a_body_longer_than_the_forms_allow_gets_400_naming_it(
+    client, group, member, assigned_reading
+):
+    signed_in(client, member)
+    long = document(group, assigned_reading, bodyValue="x" * 10_001)
+    del long["body"]
+    refused = post(client, long)
+    assert refused.status_code == 400
+    assert body_of(refused)["error"] == (
+        "body.value is 10,001 characters long; a post may have 10,000."
+    )
+    long["bodyValue"] = "x" * 10_000
+    made = post(client, long)
+    assert made.status_code == 201
+    reply = {"motivation": "replying", "bodyValue": "y" * 10_001, "target": made["Location"]}
+    assert "10,001 characters" in body_of(post(client, reply))["error"]
+    assert Annotation.objects.count() == 1
+    assert not Reply.objects.exists()
 
 
 @pytest.mark.django_db
@@ -312,9 +388,14 @@ def test_openapi_and_docs_describe_every_api_address(client):
         "/api/annotations/{pk}/replies/{reply_pk}",
         "/api/groups/{group}/readings/{reading}/annotations",
     }
+    sent = schema["paths"]["/api/annotations"]["post"]["requestBody"]["content"]
+    body = sent["application/ld+json"]["schema"]["properties"]["body"]
+    assert body["properties"]["value"]["maxLength"] == 10_000
     docs = client.get("/api/").content.decode()
     assert "curl -X POST" in docs
     assert 'href="/api/schema"' in docs
+    assert "So do a request body over 1.0 MB, arrays and objects nested more than 20 deep" in docs
+    assert "a text over 10,000 characters" in docs
 
 
 def _kinds(group, reading, member, facilitator, client) -> list[dict]:

@@ -6,13 +6,17 @@ import io
 import json
 
 import pytest
+import webtest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
+from discussions.bodies import render_body
 from discussions.models import Annotation, ModerationEvent, Reply
-from discussions.services import delete_post, moderate, post_reply
+from discussions.services import delete_post, mention_links, moderate, post_reply
+from groups.models import Assignment
 from groups.services import assign_reading, create_group
-from tests.conftest import make_annotation, signed_in
+from tests.conftest import browsing_as, make_annotation, signed_in
 from tests.interop import w3c_suite
 
 
@@ -171,4 +175,123 @@ def test_a_bad_import_says_why_and_imports_nothing(
     assert import_file(client, empty, {"type": "Nothing"}).status_code == 400
     not_json = SimpleUploadedFile("x.jsonld", b"{oops")
     url = reverse("interop:import_group", args=[empty.slug])
-    assert "not JSON" in client.post(url, {"file": not_json}).content.decode()
+    assert "not valid JSON" in client.post(url, {"file": not_json}).content.decode()
+
+
+def import_by_form(django_app, organizer, group, content: bytes):
+    """Upload `content` as an organizer does: from the group page's link, through
+    the form the import page renders."""
+    page = browsing_as(django_app, organizer).get(group.get_absolute_url())
+    page = page.click("Import discussions")
+    assert "A file may be up to 5.0 MB, with up to 5,000 threads and replies." in page.text
+    [form] = [f for f in page.forms.values() if "file" in f.fields]
+    form["file"] = webtest.Upload("export.jsonld", content)
+    return form.submit(expect_errors=True)
+
+
+def alert(page) -> str:
+    """What the page tells the organizer went wrong, as they read it."""
+    return page.html.find(role="alert").get_text(" ", strip=True)
+
+
+@pytest.fixture
+def exported(client, group, organizer, assigned_reading, discussion):
+    """The group's export, and another group with the same reading to import it into."""
+    document = group_export(signed_in(client, organizer), group)
+    other = create_group(name="Day readers", description="", creator=organizer)
+    assign_reading(
+        group=other, reading=assigned_reading, meeting_date=None, notes="", actor=organizer
+    )
+    return document, other
+
+
+def deepen(document: dict, levels: int) -> bytes:
+    """The document with a field on its first item nested `levels` deep."""
+    document["first"]["items"][0]["x"] = "["
+    text = json.dumps(document)
+    return text.replace('"x": "["', '"x": ' + "[" * levels + "]" * levels).encode()
+
+
+DEEP = (
+    "That file nests arrays and objects more than 20 deep; "
+    "a group's export needs 7 levels, an annotation 4."
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        # Python's parser recurses: deep enough, this was a RecursionError and a 500.
+        (lambda d: deepen(d, 100_000), DEEP),
+        (lambda d: deepen(d, 17), DEEP),  # 21 with the item's own 4
+        # At the size limit: refused at its 21st bracket, not parsed.
+        (lambda d: b"[" * (5 * 1024 * 1024), DEEP),
+        (
+            lambda d: b" " * (5 * 1024 * 1024 + 1),
+            "That file is larger than 5.0 MB, the most accepted here.",
+        ),
+        (
+            lambda d: json.dumps({"type": "AnnotationPage", "items": [{}] * 5001}).encode(),
+            "The file holds 5,001 annotations and replies; an import takes at most 5,000.",
+        ),
+    ],
+)
+def test_an_import_too_large_too_deep_or_with_too_many_posts_is_refused_whole(
+    django_app, organizer, exported, content, message
+):
+    document, other = exported
+    refused = import_by_form(django_app, organizer, other, content(document))
+    assert refused.status_code == 400
+    assert alert(refused) == "Nothing was imported. " + message
+    assert not Annotation.objects.filter(group=other).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_with_a_body_longer_than_the_forms_allow_names_it(
+    django_app, organizer, exported
+):
+    document, other = exported
+    items = document["first"]["items"]
+    items[-1]["body"]["value"] = "x" * 10_001
+    refused = import_by_form(django_app, organizer, other, json.dumps(document).encode())
+    assert refused.status_code == 400
+    assert alert(refused) == (
+        f"Nothing was imported. Item {len(items)} ({items[-1]['id']}): "
+        "body.value is 10,001 characters long; a post may have 10,000."
+    )
+    assert not Annotation.objects.filter(group=other).exists()
+    items[-1]["body"]["value"] = "x" * 10_000
+    response = import_by_form(django_app, organizer, other, json.dumps(document).encode())
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_import_leaves_each_post_as_posting_it_would(
+    django_app, organizer, member, group, assigned_reading, exported
+):
+    """Counts, rendered bodies and versions (which the live poll reads) as if each
+    post had been made one by one."""
+    _, other = exported
+    thread = Annotation.objects.get(group=group, kind="question")
+    reply = post_reply(annotation=thread, parent=None, body="@Olga Organizer?", author=member)
+    gone = post_reply(annotation=thread, parent=reply, body="Gone", author=member)
+    post_reply(annotation=thread, parent=gone, body="Kept", author=member)
+    delete_post(post=gone)  # a placeholder, kept for its reply
+    document = group_export(signed_in(Client(), organizer), group)
+    version = Assignment.objects.get(group=other).discussion_version
+    response = import_by_form(django_app, organizer, other, json.dumps(document).encode())
+    assert response.status_code == 302
+    assert shape(other) == shape(group)
+    mentions = mention_links(other, assigned_reading)
+    mentioning = Reply.objects.get(annotation__group=other, body__endswith="@Olga Organizer?")
+    assert f'href="{mentions["Olga Organizer"]}"' in mentioning.body_html
+    latest = Assignment.objects.get(group=other).discussion_version
+    assert latest > version
+    for imported in Annotation.objects.filter(group=other):
+        assert version < imported.version <= latest  # a poll from before sees it
+        assert imported.reply_count == imported.replies.filter(deleted=None).count()
+        posts = [imported, *imported.replies.all()]
+        assert [p.body_html for p in posts] == [
+            render_body(p.body, mentions=mentions) for p in posts
+        ]
