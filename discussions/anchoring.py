@@ -41,7 +41,9 @@ def resolve_selector(
     # belongs to the context used to tell repeated quotes apart.
     lead = exact[: len(exact) - len(exact.lstrip())]
     trail = exact[len(exact.rstrip()) :]
-    prefix, suffix, exact = prefix + lead, trail + suffix, stripped
+    # Only the context a selector keeps tells repeats apart, and a longer one
+    # would cost its length at every repeat.
+    prefix, suffix, exact = (prefix + lead)[-CONTEXT:], (trail + suffix)[:CONTEXT], stripped
 
     if start is not None and end is not None and 0 <= start < end <= len(text):
         while start < end and text[start].isspace():

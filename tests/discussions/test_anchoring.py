@@ -456,3 +456,12 @@ def test_marking_random_ranges_keeps_text_and_covers_exactly_the_ranges(src):
             assert before != after
         if not expected or not any(expected):
             assert marked == src
+
+
+def test_only_the_kept_context_of_a_long_sent_one_counts():
+    """A crafted prefix of any length is cut to what a selector keeps, so ranking
+    the repeats costs that much each, and the words nearest the quote decide."""
+    text = "ab " * 20_000 + "xyz ab"
+    near = "xyz "
+    found = resolve_selector(text, exact="ab", prefix="q" * 100_000 + near)
+    assert found.start == len(text) - 2
