@@ -166,12 +166,16 @@ def reading_of(document: dict) -> tuple[str, str]:
 # --- reading documents sent to us ----------------------------------------------
 
 
+def too_large(what: str, limit: int) -> W3CError:
+    return W3CError(f"{what} is larger than {size_label(limit)}, the most accepted here.")
+
+
 def read_json(data: bytes, *, limit: int, what: str):
     """The JSON document in `data`, refused before it is parsed when it is over
     `limit` bytes or nested deeper than MAX_DEPTH: Python's parser recurses, and a
     document nested deep enough ends in a RecursionError instead of an answer."""
     if len(data) > limit:
-        raise W3CError(f"{what} is larger than {size_label(limit)}, the most accepted here.")
+        raise too_large(what, limit)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as problem:

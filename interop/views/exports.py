@@ -175,8 +175,9 @@ def import_discussions(request: HttpRequest, slug: str) -> HttpResponse:
             if upload is None:
                 raise w3c.W3CError("Choose a .jsonld file exported from a Marginalia group.")
             limit = settings.READING_MAX_BYTES
-            # One byte past the limit is enough to refuse the file.
-            document = w3c.read_json(upload.read(limit + 1), limit=limit, what="That file")
+            if upload.size > limit:  # its bytes were let go as they arrived (config/limits.py)
+                raise w3c.too_large("That file", limit)
+            document = w3c.read_json(upload.read(), limit=limit, what="That file")
             made = services.import_discussions(
                 group=group, document=document, importer=request.user
             )
