@@ -106,10 +106,11 @@ def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, autho
 
 
 def _last_post(thread: Annotation) -> dict:
-    """The thread's newest post on view, after one left or came back."""
+    """The thread's newest post on view, after one left or came back: its
+    newest reply on view, else the thread's own post if on view."""
     on_view = thread.replies.filter(hidden=None, deleted=None).order_by("-posted", "-pk")
     newest = on_view.values_list("posted", "author").first()
-    if not (thread.hidden or thread.deleted) and (newest is None or thread.posted > newest[0]):
+    if newest is None and not (thread.hidden or thread.deleted):
         newest = (thread.posted, thread.author_id)
     posted, poster = newest or (0, None)
     return {"last_posted": posted, "last_poster_id": poster}
