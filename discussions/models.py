@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
 
-from groups.models import Group
+from groups.models import Assignment, Group
 from readings.models import Passage, Reading
 
 
@@ -17,6 +17,9 @@ class Post(models.Model):
     edited = models.DateTimeField(null=True, blank=True)
     deleted = models.DateTimeField(null=True, blank=True)
     hidden = models.DateTimeField(null=True, blank=True)
+    # The discussion version this post was made at: what "new since your last
+    # look" compares with a member's Visit.
+    posted = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -65,6 +68,13 @@ class Annotation(Post):
     # The assignment's discussion_version when this thread (the annotation,
     # its replies or its votes) last changed: what a live poll re-sends.
     version = models.PositiveIntegerField(default=0)
+    # The newest post on view in the thread (itself or a reply, neither hidden
+    # nor deleted): when and by whom, so the cached margin, the same for every
+    # member, can say which threads are new to each.
+    last_posted = models.PositiveIntegerField(default=0)
+    last_poster = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -191,3 +201,37 @@ class ModerationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.get_action_display()} {self.annotation_id or self.reply_id}"
+
+
+class Visit(models.Model):
+    """When a member last opened a reading's page, as the discussion version
+    then; and the visit before, which that page shows what is new against."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(default=0)
+    previous = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index behind the dashboard's and group page's counts.
+            models.UniqueConstraint(fields=["user", "assignment"], name="visit_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at version {self.version} of {self.assignment_id}"
+
+    @classmethod
+    def record(cls, user, assignment) -> int:
+        """Mark the assignment's current version seen by `user`, and return the
+        version of their visit before (0 for the first): in one query, which
+        the ORM cannot do (an upsert returning the value it replaces)."""
+        table, q = cls._meta.db_table, connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {q(table)} (user_id, assignment_id, version, previous) "
+            "VALUES (%s, %s, %s, 0) ON CONFLICT (user_id, assignment_id) DO UPDATE "
+            f"SET previous = {q(table)}.version, version = excluded.version RETURNING previous"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [user.pk, assignment.pk, assignment.discussion_version])
+            return cursor.fetchone()[0]

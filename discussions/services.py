@@ -35,9 +35,10 @@ def next_version(group: Group, reading: Reading) -> int:
     return versions.values_list("discussion_version", flat=True).get()
 
 
-def _touch(annotation: Annotation, **changes) -> None:
-    """Save `changes` on an annotation and mark its thread as changed."""
-    changes["version"] = next_version(annotation.group, annotation.reading)
+def _touch(annotation: Annotation, version: int | None = None, **changes) -> None:
+    """Save `changes` on an annotation and mark its thread as changed (at
+    `version`, if the caller took it already)."""
+    changes["version"] = version or next_version(annotation.group, annotation.reading)
     Annotation.objects.filter(pk=annotation.pk).update(**changes)
     for name, value in changes.items():
         if not hasattr(value, "resolve_expression"):
@@ -64,6 +65,7 @@ def post_annotation(
 ) -> Annotation:
     body_html = render_body(body, mentions=mention_links(group, reading))
     with transaction.atomic():
+        version = next_version(group, reading)
         return Annotation.objects.create(
             group=group,
             reading=reading,
@@ -73,7 +75,10 @@ def post_annotation(
             body=body,
             body_html=body_html,
             author=author,
-            version=next_version(group, reading),
+            version=version,
+            posted=version,
+            last_posted=version,
+            last_poster=author,
             **(asdict(selector) if selector else {}),
         )
 
@@ -81,11 +86,34 @@ def post_annotation(
 def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, author) -> Reply:
     body_html = render_body(body, mentions=mention_links(annotation.group, annotation.reading))
     with transaction.atomic():
+        version = next_version(annotation.group, annotation.reading)
         reply = Reply.objects.create(
-            annotation=annotation, parent=parent, body=body, body_html=body_html, author=author
+            annotation=annotation,
+            parent=parent,
+            body=body,
+            body_html=body_html,
+            author=author,
+            posted=version,
         )
-        _touch(annotation, reply_count=F("reply_count") + 1)
+        _touch(
+            annotation,
+            version,
+            reply_count=F("reply_count") + 1,
+            last_posted=version,
+            last_poster=author,
+        )
     return reply
+
+
+def _last_post(thread: Annotation) -> dict:
+    """The thread's newest post on view, after one left or came back: its
+    newest reply on view, else the thread's own post if on view."""
+    on_view = thread.replies.filter(hidden=None, deleted=None).order_by("-posted", "-pk")
+    newest = on_view.values_list("posted", "author").first()
+    if newest is None and not (thread.hidden or thread.deleted):
+        newest = (thread.posted, thread.author_id)
+    posted, poster = newest or (0, None)
+    return {"last_posted": posted, "last_poster_id": poster}
 
 
 def edit_post(*, post: Annotation | Reply, body: str) -> None:
@@ -104,9 +132,9 @@ def delete_post(*, post: Annotation | Reply) -> None:
     with transaction.atomic():
         post.save(update_fields=["deleted"])
         if isinstance(post, Annotation):
-            _touch(post)
+            _touch(post, **_last_post(post))
         else:
-            _touch(post.annotation, reply_count=F("reply_count") - 1)
+            _touch(post.annotation, reply_count=F("reply_count") - 1, **_last_post(post.annotation))
 
 
 def toggle_vote(*, annotation: Annotation, user) -> bool:
@@ -149,6 +177,6 @@ def moderate(*, post: Annotation | Reply, group: Group, actor, action: str) -> N
         if action in (Action.HIDDEN, Action.RESTORED):
             post.hidden = now if action == Action.HIDDEN else None
             post.save(update_fields=["hidden"])
-            _touch(thread)
+            _touch(thread, **_last_post(thread))
         Flag.objects.filter(resolved=None, **target).update(resolved=now)
         ModerationEvent.objects.create(group=group, actor=actor, action=action, **target)

@@ -15,6 +15,7 @@ from readings.models import Passage
 
 from .. import live, sections, services
 from ..forms import AnnotationForm, DiscussionFilterForm
+from ..models import Visit
 from ..pieces import Discussion, members_of, people_of
 
 
@@ -58,6 +59,9 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "compose_on_top": compose
         and not any(p.anchor == compose["passage"].value() for p in passages),
         "blank_compose": AnnotationForm(reading=reading),
+        # What is new is marked against the visit before this one; this one counts
+        # as looking for the dashboard's and the group page's counts.
+        "seen": Visit.record(request.user, assignment),
         "live_url": reverse("discussions:live", args=[group.slug, reading.slug])
         + f"?t={live.ticket(request, assignment)}",
     }

@@ -12,7 +12,7 @@ from .. import services
 from ..access import can, get_group_for_member
 from ..forms import AssignmentForm, GroupForm
 from ..models import ROLE_RANK, Membership
-from ..sections import GROUP_PAGE, render_sections
+from ..sections import GROUP_PAGE, dress_assignments, render_sections
 
 
 @login_required
@@ -34,9 +34,10 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_safe
 def group_home(request: HttpRequest, slug: str) -> HttpResponse:
     group = get_group_for_member(request, slug)
-    assignments = group.assignments.filter(reading__status=Reading.Status.PUBLISHED).select_related(
-        "reading"
+    assignments = list(
+        group.assignments.filter(reading__status=Reading.Status.PUBLISHED).select_related("reading")
     )
+    dress_assignments(request.user, assignments)
     today = timezone.localdate()
     upcoming, undated, past = [], [], []
     for assignment in assignments:

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from readings.models import Reading
 
 from ..models import Assignment
+from ..sections import dress_assignments
 
 NEXT_MEETINGS = 5
 
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
             group__memberships__user=request.user, reading__status=Reading.Status.PUBLISHED
         ).select_related("group", "reading")
     )
+    dress_assignments(request.user, assignments)
     today = timezone.localdate()
     upcoming = sorted(
         (a for a in assignments if a.meeting_date and a.meeting_date >= today),

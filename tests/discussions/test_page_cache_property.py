@@ -40,8 +40,9 @@ from tests.conftest import make_reading, make_user
 Role = Membership.Role
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # What differs between two renders of the same page by design: the CSRF token's
-# mask and the live poll's signed ticket.
-VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value="|\?t=)[^"&]*')
+# mask, the live poll's signed ticket, and the viewer's visit before (each visit
+# moves it; it is on the page, never in a cached piece).
+VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value="|\?t=|data-seen=")[^"&]*')
 PEOPLE = 4
 EXAMPLES = 10
 STEPS = 15

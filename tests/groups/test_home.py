@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from discussions.services import post_reply
 from groups.services import assign_reading, create_group
-from tests.conftest import make_reading, make_user, signed_in
+from tests.conftest import make_annotation, make_reading, make_user, signed_in
 
 
 @pytest.mark.django_db
@@ -63,7 +64,9 @@ def test_staff_see_the_library_link(client, staff):
 def test_dashboard_queries_stay_flat(client, member, django_assert_num_queries):
     signed_in(client, member)
     organizer = make_user("o@example.org")
+    readings = 0
     for size in (1, 20):
+        readings += size
         for i in range(size):
             group = create_group(name=f"Group {size}-{i}", description="", creator=organizer)
             group.memberships.create(user=member)
@@ -75,6 +78,10 @@ def test_dashboard_queries_stay_flat(client, member, django_assert_num_queries):
                 notes="",
                 actor=organizer,
             )
-        # session, user, memberships with groups, assignments with groups and readings
-        with django_assert_num_queries(4):
-            assert client.get("/").status_code == 200
+            thread = make_annotation(group, reading, organizer)
+            post_reply(annotation=thread, parent=None, body="Yes", author=organizer)
+        # session, user, memberships with groups, assignments with groups and readings,
+        # new threads, new replies
+        with django_assert_num_queries(6):
+            page = client.get("/").content.decode()
+        assert page.count("2 new posts (1 question)") == readings
