@@ -98,7 +98,11 @@ def _save(group: Group, threads: list[Annotation], replies: list[tuple[Reply, Re
         for thread in threads:
             if thread.reading_id not in versions:
                 versions[thread.reading_id] = next_version(group, thread.reading)
-            thread.version = versions[thread.reading_id]
+            # All of it is the importer's, posted now: new to everyone else.
+            thread.version = thread.posted = thread.last_posted = versions[thread.reading_id]
+            thread.last_poster = thread.author
+        for reply, _ in replies:
+            reply.posted = versions[reply.annotation.reading_id]
         Annotation.objects.bulk_create(threads)
         # Written in the file's order, which is the order threads show them in, and
         # only then pointed at their parents: a reply's parent has no id until written.

@@ -290,6 +290,10 @@ def test_an_import_leaves_each_post_as_posting_it_would(
     assert latest > version
     for imported in Annotation.objects.filter(group=other):
         assert version < imported.version <= latest  # a poll from before sees it
+        # New to every member but the importer, as posts made one by one would be.
+        assert imported.posted == imported.last_posted == imported.version
+        assert imported.last_poster == organizer
+        assert all(version < reply.posted <= latest for reply in imported.replies.all())
         assert imported.reply_count == imported.replies.filter(deleted=None).count()
         posts = [imported, *imported.replies.all()]
         assert [p.body_html for p in posts] == [
