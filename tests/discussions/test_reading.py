@@ -275,11 +275,12 @@ def test_reading_page_queries_stay_flat(
     signed_in(client, member)
     # session, user, group with my role, assignment with reading, members, the passages'
     # outline, each passage's annotation count and version (the cache keys), the
-    # passages not cached, annotations, published agenda, running meeting
-    with django_assert_num_queries(11):
+    # passages not cached, annotations, published agenda, running meeting, whether I
+    # follow the reading, the header's inbox count
+    with django_assert_num_queries(13):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations
     # Again: every passage and the questions list come from the cache, annotations unread.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations

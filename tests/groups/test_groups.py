@@ -160,7 +160,8 @@ def test_group_page_queries_stay_flat(client, group, member, organizer, django_a
                 notes="",
                 actor=organizer,
             )
-        # session, user, group with my role, meetings, syllabus with readings, members with users
-        with django_assert_num_queries(6):
+        # session, user, group with my role, meetings, syllabus with readings, members with
+        # users, the header's inbox count
+        with django_assert_num_queries(7):
             counts.append(client.get(f"/g/{group.slug}/").status_code)
     assert counts == [200, 200]
