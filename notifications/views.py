@@ -124,6 +124,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     user = group = None
     if claims:
         user = get_user_model().objects.filter(pk=claims["u"]).first()
+    if user is not None:
         group = Group.objects.filter(pk=claims["g"], memberships__user=user).first()
     if group is None:
         return render(request, "notifications/unsubscribe.html", {"broken": True}, status=400)

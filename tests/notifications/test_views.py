@@ -145,7 +145,7 @@ def test_one_click_unsubscribe_by_a_mail_client(group, member):
     assert set(choices.values()) == {"off"}
 
 
-@pytest.mark.parametrize("how", ["tampered", "other user", "stale", "left"])
+@pytest.mark.parametrize("how", ["tampered", "other user", "stale", "left", "deleted"])
 def test_a_bad_unsubscribe_link_changes_nothing_and_says_so(client, how, group, member, organizer):
     token = unsubscribe_token(member, group, "reply")
     if how == "tampered":
@@ -156,6 +156,8 @@ def test_a_bad_unsubscribe_link_changes_nothing_and_says_so(client, how, group, 
         token = token.split(":")[0] + ":" + ":".join(other.split(":")[1:])
     elif how == "left":
         member.memberships.all().delete()
+    elif how == "deleted":
+        member.delete()
     url = reverse("notifications:unsubscribe", args=[token])
     later = time.time() + 61 * 24 * 60 * 60 if how == "stale" else time.time()
     with mock.patch("django.core.signing.time.time", return_value=later):
