@@ -9,6 +9,10 @@ imports none of them.
 - LIVE: functions of (assignment) giving `<template data-live="…">` pieces
   that every live update with changes carries.
 - LIVE_FOR_VIEWER: functions of (request) giving such pieces about the viewer.
+- LIVE_STAMPS: functions of (user id) giving a query expression whose value
+  the reading poll's ETag carries beside the version (notifications: the
+  viewer's unread count), so news for the viewer alone makes the poll answer,
+  still from its one query.
 - READING_TOOLS: functions of (request, assignment) giving the viewer's
   controls above the reading; THREAD_TOOLS: of (request, annotation), on a
   thread's page."""
@@ -16,5 +20,6 @@ imports none of them.
 ABOVE_READING = []
 LIVE = []
 LIVE_FOR_VIEWER = []
+LIVE_STAMPS = []
 READING_TOOLS = []
 THREAD_TOOLS = []

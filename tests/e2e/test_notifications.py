@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from discussions.services import post_annotation, post_reply
-from notifications.models import Follow
+from notifications.models import Follow, Notification
 from tests.e2e.test_discussions import circle, open_as  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.e2e
@@ -29,6 +29,13 @@ def test_a_reply_raises_the_header_count_without_a_reload(circle, open_as):  # n
         selector=None,
     )
     post_reply(annotation=thread, parent=None, body="Everyone did.", author=replier)
+    expect(page.get_by_role("link", name="Inbox, 1 unread")).to_be_visible()
+    # News about elsewhere (nothing changed on this reading) comes too.
+    Notification.objects.create(
+        user=asker, group=group, reading=reading, event="elsewhere", url="/", text="Elsewhere"
+    )
+    expect(page.get_by_role("link", name="Inbox, 2 unread")).to_be_visible()
+    Notification.objects.filter(event="elsewhere").delete()
     expect(page.get_by_role("link", name="Inbox, 1 unread")).to_be_visible()
     page.get_by_role("link", name="Inbox, 1 unread").click()
     page.get_by_role("link", name="Rex Replier replied: Everyone did.").click()

@@ -178,6 +178,22 @@ def test_the_live_poll_brings_the_new_count(client, group, member, organizer, as
     assert 'aria-label="Inbox, 1 unread"' in piece.group(1)
 
 
+def test_news_from_elsewhere_reaches_an_open_reading_in_its_one_query(
+    client, group, member, assigned_reading, django_assert_num_queries
+):
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    with django_assert_num_queries(1):
+        first = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert first.status_code == 304
+    # A notification about another reading, or fanned out after the poll saw its reply.
+    notify(member, group, assigned_reading, 2)
+    news = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert news.status_code == 200
+    assert 'aria-label="Inbox, 2 unread"' in news.content.decode()
+    assert client.get(url, HTTP_IF_NONE_MATCH=news["ETag"]).status_code == 304
+
+
 def test_inbox_and_count_queries_stay_fixed_as_notifications_grow(
     client, group, member, assigned_reading, django_assert_max_num_queries
 ):
