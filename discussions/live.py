@@ -89,9 +89,11 @@ def unchanged(request, group_slug: str, **where) -> tuple[str, HttpResponse | No
         raise Http404
     etag = f'"{tag}"'
     asked = request.headers.get("If-None-Match")
-    # A page's first poll asks with the bare version the page was rendered at:
-    # its stamps were rendered with it, so the version alone is compared, and
-    # the 304 gives the page the whole tag to ask with from then on.
+    # A page's first poll asks with the bare version the page was rendered at,
+    # its stamps being rendered into the page itself: the version alone is
+    # compared, and the 304 gives the page the whole tag to ask with from then
+    # on. (A stamp that changed in the seconds before that first poll shows at
+    # the next change.)
     if asked in (etag, f'"{tag.split(".")[0]}"'):
         return etag, HttpResponseNotModified(headers={"ETag": etag})
     return etag, None
