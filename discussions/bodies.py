@@ -99,3 +99,12 @@ def excerpt(html: str, length: int = 140) -> str:
     if text[length - 1] != " " and " " in head:
         head = head[: head.rfind(" ")]
     return head.rstrip() + "…"
+
+
+# The links _link_mentions makes end in the mentioned member's id.
+_MENTION_LINK = re.compile(r'<a class="mention" href="[^"]*\?member=(\d+)"')
+
+
+def mentioned(html: str) -> set[int]:
+    """The ids of the members a rendered body mentions."""
+    return {int(found) for found in _MENTION_LINK.findall(html)}

@@ -44,12 +44,13 @@ def ticket(request, assignment: Assignment) -> str:
 
 
 def current_version(
-    request, ticket_value: str, group_slug: str, *, reading_slug: str = "", also=None
-) -> int | None:
-    """The discussion version, if the ticket is good for this reading (and its
-    assignment meets `also`, a condition such as "this meeting is of it") and,
-    in one query, its session is still live (a sign-out ends it), its user is
-    active with the password they had, and they are still a member of the group."""
+    request, ticket_value: str, group_slug: str, *, reading_slug: str = "", also=None, stamps=()
+) -> str | None:
+    """The discussion version (with the values of `stamps` after it, joined by
+    dots), if the ticket is good for this reading (and its assignment meets
+    `also`, a condition such as "this meeting is of it") and, in one query, its
+    session is still live (a sign-out ends it), its user is active with the
+    password they had, and they are still a member of the group."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -70,25 +71,38 @@ def current_version(
         )
         .filter(Exists(member))
         .annotate(password=Subquery(users.values("password")[:1]))
+        .annotate(**{f"stamp_{n}": stamp(claims["u"]) for n, stamp in enumerate(stamps)})
         .exclude(password=None)
-        .values_list("discussion_version", "password")
+        .values_list("discussion_version", "password", *(f"stamp_{n}" for n in range(len(stamps))))
     )
-    version, password = next(iter(found), (None, ""))
+    version, password, *marks = next(iter(found), (None, ""))
     if version is None or not hmac.compare_digest(claims.get("p", ""), _password_digest(password)):
         return None
-    return version
+    return ".".join(str(part) for part in (version, *marks))
 
 
 def unchanged(request, group_slug: str, **where) -> tuple[str, HttpResponse | None]:
     """The poll's ETag, and the whole answer when nothing else is needed: a 304
     when the page already has this version. A ticket that fails is a 404."""
-    version = current_version(request, request.GET.get("t", ""), group_slug, **where)
-    if version is None:
+    tag = current_version(request, request.GET.get("t", ""), group_slug, **where)
+    if tag is None:
         raise Http404
-    etag = f'"{version}"'
-    if request.headers.get("If-None-Match") == etag:
+    etag = f'"{tag}"'
+    asked = request.headers.get("If-None-Match")
+    # A page's first poll asks with the bare version the page was rendered at,
+    # its stamps being rendered into the page itself: the version alone is
+    # compared, and the 304 gives the page the whole tag to ask with from then
+    # on. (A stamp that changed in the seconds before that first poll shows at
+    # the next change.)
+    if asked in (etag, f'"{tag.split(".")[0]}"'):
         return etag, HttpResponseNotModified(headers={"ETag": etag})
     return etag, None
+
+
+def since(request) -> int:
+    """The version a poll's page has, from its If-None-Match."""
+    version = request.headers.get("If-None-Match", "").strip('"').split(".")[0]
+    return int(version) if version.isdigit() else 0
 
 
 def with_etag(response: HttpResponse, etag: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from groups.models import Assignment, Group
 from readings.models import Passage, Reading
 
+from . import events
 from .anchoring import Selector
 from .bodies import render_body
 from .models import Annotation, Flag, ModerationEvent, Reply, Vote
@@ -66,7 +67,7 @@ def post_annotation(
     body_html = render_body(body, mentions=mention_links(group, reading))
     with transaction.atomic():
         version = next_version(group, reading)
-        return Annotation.objects.create(
+        annotation = Annotation.objects.create(
             group=group,
             reading=reading,
             passage=passage,
@@ -81,6 +82,8 @@ def post_annotation(
             last_poster=author,
             **(asdict(selector) if selector else {}),
         )
+        events.announce("annotation_posted", annotation_id=annotation.pk)
+    return annotation
 
 
 def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, author) -> Reply:
@@ -102,6 +105,7 @@ def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, autho
             last_posted=version,
             last_poster=author,
         )
+        events.announce("reply_posted", reply_id=reply.pk)
     return reply
 
 
@@ -149,13 +153,17 @@ def toggle_vote(*, annotation: Annotation, user) -> bool:
         return True
 
 
-def set_answered(*, annotation: Annotation, answered: bool, answer: Reply | None = None) -> None:
+def set_answered(
+    *, annotation: Annotation, answered: bool, actor, answer: Reply | None = None
+) -> None:
     with transaction.atomic():
         _touch(
             annotation,
             answered=timezone.now() if answered else None,
             answer=answer if answered else None,
         )
+        if answered:
+            events.announce("answered", annotation_id=annotation.pk, actor_id=actor.pk)
 
 
 def flag_post(*, post: Annotation | Reply, group: Group, reporter, reason: str) -> Flag:

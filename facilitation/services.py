@@ -4,6 +4,7 @@ started from) and to its meetings, each in one transaction."""
 from django.db import transaction
 from django.utils import timezone
 
+from discussions import events
 from discussions.anchoring import Selector, resolve_selector
 from discussions.bodies import excerpt
 from discussions.models import Annotation
@@ -157,6 +158,10 @@ def publish_agenda(*, group: Group, reading: Reading, actor, seen_version: int) 
                 )
             item.published = now
             item.save(update_fields=["thread", "published"])
+        if drafts:
+            events.announce(
+                "agenda_published", group_id=group.pk, reading_id=reading.pk, actor_id=actor.pk
+            )
         return len(drafts)
 
 
@@ -206,6 +211,7 @@ def start_meeting(*, group: Group, reading: Reading, actor) -> Meeting:
         _open_step(meeting, first, meeting.started)
         meeting.save(update_fields=["current_item", "item_started"])
         next_version(group, reading)
+        events.announce("meeting_started", meeting_id=meeting.pk)
     return meeting
 
 

@@ -21,6 +21,8 @@ from accounts.tokens import create_token
 from discussions.services import post_reply
 from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
+from notifications.emails import unsubscribe_token
+from notifications.models import Notification
 from tests.conftest import make_annotation
 
 ROLES = ("anonymous", "outsider", "member", "facilitator", "organizer", "staff")
@@ -148,6 +150,16 @@ EXPECTED = {
     "admin/accounts/user/<path:object_id>/": ADMIN_OBJECT,
     "admin/^(?P<app_label>account|accounts)/$": ("A A A A A 404", "A A A A A 404"),
     "admin/(?P<url>.*)$": ("A A A A A 404", "A A A A A 404"),
+    # The inbox is one's own: another's notification does not exist (404). An
+    # unsubscribe link works signed out; this one is tampered with, so it is refused.
+    "inbox/": ("L 200 200 200 200 200", SIGNED_IN_GET_ONLY),
+    "inbox/read/": (SIGNED_IN_GET_ONLY, "L R R R R R"),
+    "inbox/<int:notification_id>/read/": (SIGNED_IN_GET_ONLY, "L 404 R 404 404 404"),
+    "inbox/email/": ("L 200 200 200 200 200", "L R 400 400 400 R"),
+    "inbox/unsubscribe/<str:token>/": ("400 400 400 400 400 400", "400 400 400 400 400 400"),
+    # Following a reading or a thread: its group's members.
+    READING + "follow/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
+    THREAD + "follow/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
     # For load balancers.
     "healthz": (EVERYONE_200, GET_ONLY),
 }
@@ -215,6 +227,10 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "uidb36": "1",
         "url": "no-such-admin-page/",
         "app_label": "accounts",
+        "notification_id": Notification.objects.create(
+            user=member, group=group, reading=assigned_reading, event="e", url="/", text="Hi"
+        ).pk,
+        "token": unsubscribe_token(member, group) + "x",
     }
     url = concrete(pattern, values)
     for method, expected in zip(("get", "post"), EXPECTED[pattern], strict=True):

@@ -23,6 +23,8 @@ from discussions.models import ModerationEvent
 from discussions.services import flag_post, moderate, post_reply
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.services import assign_reading, create_group
+from notifications.emails import unsubscribe_token
+from notifications.models import Notification
 from readings.models import Reading
 from tests.conftest import PASSWORD, browsing_as, make_annotation, make_reading
 from tests.test_access import EXPECTED
@@ -50,7 +52,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     """A group in full swing: a question with a reply and a report, a private
     note, a hidden comment, a published agenda with a draft after it (and
     another group's to copy), a meeting that ended and one that runs, an API
-    token, a reading to add to the syllabus, and a draft in the library."""
+    token, a reading to add to the syllabus, a draft in the library, and a
+    notification in the member's inbox."""
     question = make_annotation(group, assigned_reading, member, body="Why here?")
     post_reply(annotation=question, parent=None, body="Because.", author=facilitator)
     make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
@@ -77,6 +80,9 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     make_reading(title="Not on the syllabus yet")
     draft = Reading.objects.create(title="A draft", slug="a-draft", uploaded_by=staff)
     draft.passages.create(position=1, anchor="p-000001", text="Draft text.", html="Draft text.")
+    Notification.objects.create(
+        user=member, group=group, reading=assigned_reading, event="e", url="/", text="News"
+    )
     reading = f"/g/{group.slug}/r/{assigned_reading.slug}/"
     anchor = assigned_reading.passages.first().anchor
     join = group.get_invite_path()
@@ -104,6 +110,9 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("member", running.get_absolute_url()),
             ("member", "/settings/"),
             ("member", "/accounts/password/change/"),
+            ("member", "/inbox/"),
+            ("member", "/inbox/email/"),
+            ("anonymous", f"/inbox/unsubscribe/{unsubscribe_token(member, group)}/"),
             ("facilitator", question.get_absolute_url()),
             ("facilitator", f"{reading}?discuss={anchor}"),
             ("facilitator", f"{reading}agenda/"),

@@ -17,15 +17,14 @@ from .threads import thread_html
 def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     """Conditional GET every few seconds from an open reading page: 304 from one
     query when nothing changed, else the passages and open threads that did."""
-    etag, answer = live.unchanged(request, slug, reading_slug=reading_slug)
+    etag, answer = live.unchanged(
+        request, slug, reading_slug=reading_slug, stamps=sections.LIVE_STAMPS
+    )
     if answer:
         return answer
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    since = request.headers.get("If-None-Match", "").strip('"')
     changed = Annotation.objects.filter(
-        group=assignment.group,
-        reading=assignment.reading,
-        version__gt=int(since) if since.isdigit() else 0,
+        group=assignment.group, reading=assignment.reading, version__gt=live.since(request)
     ).visible_to(request.user)
     changed = dict(changed.values_list("pk", "passage_id"))
     passages = list(Passage.objects.filter(pk__in=set(changed.values())))
@@ -44,6 +43,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "threads": threads,
         "group": assignment.group,
         "reading": assignment.reading,
-        "live_sections": render_sections(sections.LIVE, assignment),
+        "live_sections": render_sections(sections.LIVE, assignment)
+        + render_sections(sections.LIVE_FOR_VIEWER, request),
     }
     return live.with_etag(render(request, "discussions/_live.html", context), etag)

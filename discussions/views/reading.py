@@ -46,6 +46,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "reading": reading,
         "assignment": assignment,
         "above_reading": render_sections(sections.ABOVE_READING, assignment, passages),
+        "reading_tools": render_sections(sections.READING_TOOLS, request, assignment),
         "rows": rows,
         "questions": discussion.questions(passages, sort or "votes"),
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.limits import rate_limited
 from groups.access import can
 from groups.models import Membership
+from groups.sections import render_sections
 
-from .. import services
+from .. import sections, services
 from ..access import get_post_in_thread, get_thread_for_member, require_author
 from ..forms import EditForm, FlagForm, ReplyForm
 from ..models import Annotation, ModerationEvent
@@ -55,6 +56,8 @@ def thread_html(request: HttpRequest, annotation: Annotation) -> str:
 def _respond(request: HttpRequest, annotation: Annotation, status: int = 200, **forms):
     context = thread_context(request, annotation, **forms)
     template = "discussions/_thread.html" if is_htmx(request) else "discussions/thread.html"
+    if not is_htmx(request):
+        context["thread_tools"] = render_sections(sections.THREAD_TOOLS, request, annotation)
     return render(request, template, context, status=status)
 
 
@@ -143,7 +146,9 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
     if request.POST.get("answer"):
         answer = get_post_in_thread(request, annotation, request.POST["answer"])
     is_answered = request.POST.get("answered") != "0"
-    services.set_answered(annotation=annotation, answered=is_answered, answer=answer)
+    services.set_answered(
+        annotation=annotation, answered=is_answered, actor=request.user, answer=answer
+    )
     return _back(request, annotation, "Marked answered." if is_answered else "Marked unanswered.")
 
 

@@ -52,7 +52,8 @@ if (config) {
     url.searchParams.set("open", open.join(","));
     try {
       const response = await fetch(url, { headers: { "If-None-Match": version }, cache: "no-store" });
-      if (response.status === 200 && apply(await response.text())) {
+      // A 304 may still bring a fuller ETag than the page was rendered with.
+      if (response.status === 304 || (response.status === 200 && apply(await response.text()))) {
         version = response.headers.get("ETag") || version;
       }
     } catch {

@@ -10,6 +10,8 @@ Measures, each as the median of repeated runs after a warm-up:
 - posting a reply; a live poll with nothing new; a live poll with one new reply;
 - importing that group's JSON-LD export into another group, its bodies padded to the
   5 MB an import takes, and refusing a crafted 5 MB file (all `[`).
+- posting a reply in a thread with 50 followers (the fan-out queued for the worker, as
+  in production), the worker's fan-out itself, and the inbox with 10,000 notifications.
 Runs against a throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -33,6 +35,8 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# As in production: a request only queues its notifications' fan-out for the worker.
+os.environ.setdefault("TASK_BACKEND", "database")
 
 import django  # noqa: E402
 
@@ -55,6 +59,8 @@ from discussions.models import Annotation, Reply  # noqa: E402
 from discussions.services import post_reply  # noqa: E402
 from groups.models import Assignment  # noqa: E402
 from groups.services import assign_reading, create_group  # noqa: E402
+from notifications.models import Follow, Kind, Notification  # noqa: E402
+from notifications.tasks import fan_out  # noqa: E402
 from readings.importers import parse  # noqa: E402
 from readings.services import import_reading  # noqa: E402
 from tests.conftest import add_member, make_reading, make_user  # noqa: E402
@@ -424,6 +430,43 @@ def main() -> None:
             return (time.perf_counter() - start) * 1000
 
         poll_new_ms = statistics.median(poll_after_one_reply() for _ in range(10))
+
+        # A thread with 50 followers: the request queues one task; the worker fans out.
+        followed = annotations[2]
+        for n in range(50):
+            follower = make_user(f"follower{n}@example.org", f"Follower {n}")
+            add_member(group, follower)
+            Follow.objects.create(
+                user=follower, group=group, reading=discussed, annotation=followed
+            )
+        followed_url = reverse("discussions:reply", args=[group.slug, discussed.slug, followed.pk])
+        followed_ms = median_ms(lambda: member.post(followed_url, {"body": "Told"}), runs=20)
+        with CaptureQueriesContext(connection) as queries:
+            member.post(followed_url, {"body": "Counted"})
+        followed_queries = len(queries)
+        replies = iter(followed.replies.values_list("pk", flat=True))
+        fan_out_ms = median_ms(
+            lambda: fan_out.call("reply_posted", {"reply_id": next(replies)}), runs=15
+        )
+
+        inbox_user = people[1]
+        Notification.objects.bulk_create(
+            Notification(
+                user=inbox_user,
+                group=group,
+                reading=discussed,
+                kind=Kind.REPLY,
+                event=f"bench-{n}",
+                url=f"/bench/#r-{n}",
+                text=f"Bench notification {n}",
+            )
+            for n in range(10_000 - Notification.objects.filter(user=inbox_user).count())
+        )
+        inbox_ms = median_ms(lambda: member.get("/inbox/"), runs=20, warmup=2)
+        with CaptureQueriesContext(connection) as queries:
+            assert member.get("/inbox/").status_code == 200
+        inbox_queries = len(queries)
+
         # Last: each import adds its posts to the database the measures above read.
         imports = import_timings(group, discussed, people[0])
     finally:
@@ -453,6 +496,11 @@ def main() -> None:
         "poll_304_ms": round(poll_ms, 2),
         "poll_304_queries": poll_queries,
         "poll_new_ms": round(poll_new_ms, 1),
+        "post_50_followers_ms": round(followed_ms, 1),
+        "post_50_followers_queries": followed_queries,
+        "fan_out_50_followers_ms": round(fan_out_ms, 1),
+        "inbox_10000_ms": round(inbox_ms, 1),
+        "inbox_10000_queries": inbox_queries,
         **imports,
     }
     print(f"Marginalia benchmarks on {connection.vendor} (median after warm-up)")
@@ -475,6 +523,12 @@ def main() -> None:
     print(f"  {'live poll, nothing new (304)':<44} {result['poll_304_ms']:>8.2f} ms")
     print(f"  {'  SQL queries':<44} {result['poll_304_queries']:>8}")
     print(f"  {'live poll, one new reply (200)':<44} {result['poll_new_ms']:>8.1f} ms")
+    followers_ms = result["post_50_followers_ms"]
+    print(f"  {'post a reply, thread with 50 followers':<44} {followers_ms:>8.1f} ms")
+    print(f"  {'  SQL queries':<44} {result['post_50_followers_queries']:>8}")
+    print(f"  {'  the worker fanning it out':<44} {result['fan_out_50_followers_ms']:>8.1f} ms")
+    print(f"  {'inbox, 10,000 notifications':<44} {result['inbox_10000_ms']:>8.1f} ms")
+    print(f"  {'  SQL queries':<44} {result['inbox_10000_queries']:>8}")
     print(f"  {'import a 5 MB group export (JSON-LD)':<44} {result['import_jsonld_s']:>8.2f} s")
     print(f"  {'  posts in it':<44} {result['import_jsonld_posts']:>8}")
     print(f"  {'refuse a crafted 5 MB file (all [)':<44} {result['refuse_5mb_ms']:>8.1f} ms")

@@ -275,12 +275,13 @@ def test_reading_page_queries_stay_flat(
     signed_in(client, member)
     # session, user, group with my role, assignment with reading, members, the passages'
     # outline, each passage's annotation count and version (the cache keys), the
-    # passages not cached, annotations, published agenda, running meeting, and the
-    # viewer's visit (moved, returning the one before, in one query)
-    with django_assert_num_queries(12):
+    # passages not cached, annotations, published agenda, running meeting, the
+    # viewer's visit (moved, returning the one before, in one query), whether I follow
+    # the reading, the header's inbox count
+    with django_assert_num_queries(14):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations
     # Again: every passage and the questions list come from the cache, annotations unread.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations

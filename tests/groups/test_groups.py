@@ -159,8 +159,8 @@ def test_group_page_queries_stay_flat(client, group, member, organizer, django_a
             )
             make_annotation(group, reading, organizer, kind="comment")
         # session, user, group with my role, meetings, syllabus with readings, new threads,
-        # new replies, members with users
-        with django_assert_num_queries(8):
+        # new replies, members with users, the header's inbox count
+        with django_assert_num_queries(9):
             page = client.get(f"/g/{group.slug}/").content.decode()
         counts.append(page.count("1 new post<"))
     assert counts == [1, 26]

@@ -222,7 +222,7 @@ def test_reading_page_queries_do_not_grow_with_passages(
     staff_client, django_assert_num_queries, count
 ):
     reading = make_reading(passages=count)
-    # session, user, reading, passages
-    with django_assert_num_queries(4):
+    # session, user, reading, passages, the header's inbox count
+    with django_assert_num_queries(5):
         response = staff_client.get(reverse("readings:read", args=[reading.slug]))
     assert response.content.decode().count('class="passage ') == count
