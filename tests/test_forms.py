@@ -26,7 +26,7 @@ from groups.services import assign_reading, create_group
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification
 from readings.models import Reading
-from tests.conftest import PASSWORD, browsing_as, make_annotation, make_reading
+from tests.conftest import PASSWORD, browsing_as, make_annotation, make_reading, make_user
 from tests.test_access import EXPECTED
 
 # Posts that are not made by a form of a page: the JSON API and the live polls.
@@ -94,6 +94,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             "facilitator": facilitator,
             "organizer": organizer,
             "staff": staff,
+            # Signed up, not yet confirmed: asked to confirm before anything else.
+            "newcomer": make_user("newcomer@example.org", "Nell Newcomer", verified=False),
         },
         "pages": [
             ("anonymous", "/accounts/login/"),
@@ -122,6 +124,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("organizer", group.get_absolute_url()),
             ("organizer", f"/g/{group.slug}/members/"),
             ("organizer", f"/g/{group.slug}/import/"),
+            ("newcomer", "/settings/"),
             ("staff", "/library/"),
             ("staff", "/library/a-draft/"),
         ],
