@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "groups",
     "discussions",
     "facilitation",
+    "search",
     "interop",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("discussions.urls")),
     path("", include("facilitation.urls")),
+    path("", include("search.urls")),
     path("", include("interop.urls")),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),
