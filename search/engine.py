@@ -8,6 +8,7 @@ from datetime import datetime
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -56,8 +57,10 @@ def searchable(user, *, group=None, reading=None, kind="", author=None) -> dict[
     tables = {
         PASSAGE: Passage.objects.filter(reading__in=on_syllabus.values("reading")),
         ANNOTATION: threads.filter(deleted__isnull=True, hidden__isnull=True),
-        REPLY: Reply.objects.filter(annotation__in=threads).filter(
-            deleted__isnull=True, hidden__isnull=True
+        REPLY: Reply.objects.filter(
+            Exists(threads.filter(pk=OuterRef("annotation"))),
+            deleted__isnull=True,
+            hidden__isnull=True,
         ),
     }
     if kind in Annotation.Kind.values:
@@ -97,14 +100,21 @@ def ranked_postgresql(table: QuerySet, name: str, words: list[str]) -> list[tupl
 
 def ranked_sqlite(table: QuerySet, name: str, words: list[str]) -> list[tuple]:
     _, fts = COLUMNS[name]
-    visible, params = table.values("pk").query.sql_with_params()
+    # Whether one match may be seen, asked of each match: a rare word then costs
+    # little however much the searcher may see.
+    visible, params = (
+        table.filter(pk=RawSQL(f"{fts}.rowid", ())).order_by().values("pk").query.sql_with_params()
+    )
     # Each word quoted, as FTS5 strings: nothing a person types is query syntax.
     match = " ".join(f'"{word}"' for word in words)
     with connection.cursor() as cursor:
+        # The best LIMIT first, then their snippets: a snippet costs more than a rank.
         cursor.execute(
             f"SELECT rowid, -rank, snippet({fts}, 0, %s, %s, '…', 30) FROM {fts}"
-            f" WHERE {fts} MATCH %s AND rowid IN ({visible}) ORDER BY rank LIMIT %s",
-            [START, STOP, match, *params, LIMIT],
+            f" WHERE {fts} MATCH %s AND rowid IN (SELECT rowid FROM {fts}"
+            f" WHERE {fts} MATCH %s AND EXISTS ({visible}) ORDER BY rank LIMIT %s)"
+            " ORDER BY rank",
+            [START, STOP, match, match, *params, LIMIT],
         )
         return cursor.fetchall()
 
