@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "discussions",
     "facilitation",
     "notifications",
+    "search",
     "interop",
     "django_tasks",
 ]

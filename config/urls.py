@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("discussions.urls")),
     path("", include("facilitation.urls")),
     path("", include("notifications.urls")),
+    path("", include("search.urls")),
     path("", include("interop.urls")),
     path("accounts/", include("allauth.urls")),
     path("settings/", include("accounts.urls")),

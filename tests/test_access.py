@@ -98,6 +98,8 @@ EXPECTED = {
         "401 404 200 200 200 404",
         GET_ONLY,
     ),
+    # Search: across the groups one belongs to (staff, in none here, find nothing).
+    "search/": ("L 200 200 200 200 200", SIGNED_IN_GET_ONLY),
     # Settings: one's own API tokens (the token here is the member's).
     "settings/": ("L 200 200 200 200 200", "L 400 400 400 400 400"),
     "settings/tokens/<int:token_id>/revoke/": (SIGNED_IN_GET_ONLY, "L 404 R 404 404 404"),

@@ -110,6 +110,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("member", f"{reading}?discuss={anchor}"),
             ("member", question.get_absolute_url()),
             ("member", running.get_absolute_url()),
+            ("member", "/search/?q=why"),
             ("member", "/settings/"),
             ("member", "/accounts/password/change/"),
             ("member", "/inbox/"),

@@ -12,6 +12,8 @@ Measures, each as the median of repeated runs after a warm-up:
   5 MB an import takes, and refusing a crafted 5 MB file (all `[`).
 - posting a reply in a thread with 50 followers (the fan-out queued for the worker, as
   in production), the worker's fan-out itself, and the inbox with 10,000 notifications.
+- the search page over 100 readings of 100 passages and 100,000 posts: median and p95,
+  for a word in most posts and for a word in few.
 Runs against a throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -62,6 +64,7 @@ from groups.services import assign_reading, create_group  # noqa: E402
 from notifications.models import Follow, Kind, Notification  # noqa: E402
 from notifications.tasks import fan_out  # noqa: E402
 from readings.importers import parse  # noqa: E402
+from readings.models import Passage  # noqa: E402
 from readings.services import import_reading  # noqa: E402
 from tests.conftest import add_member, make_reading, make_user  # noqa: E402
 
@@ -216,6 +219,75 @@ def import_timings(group, reading, organizer) -> dict:
         "import_jsonld_s": round(import_ms / 1000, 2),
         "refuse_5mb_ms": round(refuse_ms, 1),
     }
+
+
+def seed_search(readings: int = 100, passages: int = 100, posts: int = 100_000):
+    """A group of 30 with `readings` readings of `passages` passages on its syllabus and
+    `posts` posts across them (a quarter threads, the rest replies), written straight to
+    the tables. Each text is words of WORDS, in most posts, and one of a thousand rarer
+    words ("term0" to "term999"), each in about one post in a thousand."""
+    people = [make_user(f"searcher{n}@example.org", f"Searcher {n}") for n in range(30)]
+    group = create_group(name="Search group", description="", creator=people[0])
+    for person in people[1:]:
+        add_member(group, person)
+    rng = random.Random(13)
+
+    def text() -> str:
+        words = [rng.choice(WORDS) for _ in range(rng.randint(8, 30))]
+        words.insert(rng.randrange(len(words)), f"term{rng.randrange(1000)}")
+        return " ".join(words).capitalize() + "."
+
+    all_passages = []
+    for n in range(readings):
+        reading = make_reading(passages=0, title=f"Searched {n}")
+        all_passages += Passage.objects.bulk_create(
+            Passage(reading=reading, position=p, anchor=f"p-{p:06x}", text=(t := text()), html=t)
+            for p in range(1, passages + 1)
+        )
+        assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=None)
+    kinds = ["question", "comment", "question", "note"]
+    threads = []
+    for start in range(0, posts // 4, 5000):
+        threads += Annotation.objects.bulk_create(
+            Annotation(
+                group=group,
+                reading_id=(passage := rng.choice(all_passages)).reading_id,
+                passage=passage,
+                kind=kinds[n % 4],
+                body=(t := text()),
+                body_html=f"<p>{t}</p>",
+                author=people[n % 30],
+            )
+            for n in range(start, min(start + 5000, posts // 4))
+        )
+    for start in range(0, posts - len(threads), 5000):
+        Reply.objects.bulk_create(
+            Reply(
+                annotation=rng.choice(threads),
+                body=(t := text()),
+                body_html=f"<p>{t}</p>",
+                author=rng.choice(people),
+            )
+            for _ in range(start, min(start + 5000, posts - len(threads)))
+        )
+    with connection.cursor() as cursor:
+        # As autovacuum does after a bulk load: without statistics, PostgreSQL's
+        # planner takes the new tables for empty and skips the full-text indexes.
+        cursor.execute("ANALYZE")
+    return people[1]
+
+
+def search_latencies(client: Client, queries: list[str], runs: int) -> tuple[float, float]:
+    """Median and p95 of the search page over `runs` turns of `queries`, after a warm-up."""
+    for q in queries:
+        client.get("/search/", {"q": q})
+    times = []
+    for _ in range(runs):
+        for q in queries:
+            start = time.perf_counter()
+            assert client.get("/search/", {"q": q}).status_code == 200
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), statistics.quantiles(times, n=20)[-1]
 
 
 TAGS = re.compile(r"<[^>]+>")
@@ -467,6 +539,17 @@ def main() -> None:
             assert member.get("/inbox/").status_code == 200
         inbox_queries = len(queries)
 
+        seed_start = time.perf_counter()
+        searcher = Client()
+        searcher.force_login(seed_search())
+        seed_s = time.perf_counter() - seed_start
+        posts_searched = Annotation.objects.filter(group__name="Search group").count()
+        posts_searched += Reply.objects.filter(annotation__group__name="Search group").count()
+        common = search_latencies(searcher, ["union", "strike archive", "theory"], runs=10)
+        rare = search_latencies(searcher, ["term7", "term512 union", "term999"], runs=10)
+        with CaptureQueriesContext(connection) as queries:
+            assert "<mark>" in searcher.get("/search/", {"q": "union"}).content.decode()
+        search_queries = len(queries)
         # Last: each import adds its posts to the database the measures above read.
         imports = import_timings(group, discussed, people[0])
     finally:
@@ -502,6 +585,13 @@ def main() -> None:
         "inbox_10000_ms": round(inbox_ms, 1),
         "inbox_10000_queries": inbox_queries,
         **imports,
+        "search_posts": posts_searched,
+        "search_seed_s": round(seed_s, 1),
+        "search_common_ms": round(common[0], 1),
+        "search_common_p95_ms": round(common[1], 1),
+        "search_rare_ms": round(rare[0], 1),
+        "search_rare_p95_ms": round(rare[1], 1),
+        "search_queries": search_queries,
     }
     print(f"Marginalia benchmarks on {connection.vendor} (median after warm-up)")
     print(f"  {'import 1 MB text (parse only)':<44} {result['parse_1mb_s']:>8.3f} s")
@@ -532,6 +622,17 @@ def main() -> None:
     print(f"  {'import a 5 MB group export (JSON-LD)':<44} {result['import_jsonld_s']:>8.2f} s")
     print(f"  {'  posts in it':<44} {result['import_jsonld_posts']:>8}")
     print(f"  {'refuse a crafted 5 MB file (all [)':<44} {result['refuse_5mb_ms']:>8.1f} ms")
+    print(f"  {'search, 100 readings x 100 passages,':<44}")
+    print(f"  {f'  {posts_searched:,} posts (written in {seed_s:.0f} s)':<44}")
+    print(
+        f"  {'  a word in most posts: median / p95':<44}"
+        f" {result['search_common_ms']:>8.1f} / {result['search_common_p95_ms']:.1f} ms"
+    )
+    print(
+        f"  {'  a word in few posts: median / p95':<44}"
+        f" {result['search_rare_ms']:>8.1f} / {result['search_rare_p95_ms']:.1f} ms"
+    )
+    print(f"  {'  SQL queries':<44} {result['search_queries']:>8}")
     print(json.dumps(result))
 
 
