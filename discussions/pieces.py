@@ -106,8 +106,9 @@ class Discussion:
     passage. A piece shows what every member sees: no private notes, and hidden
     posts as "hidden by a moderator". Passages the viewer sees their own way
     (their private notes there; hidden posts they may read, as a moderator or
-    their author) are rendered for them alone and never cached. The shared
-    pieces come from the cache under keys that change with all they show:
+    their author) are cached for them alone, under a key naming them and whether
+    they moderate, and counting every annotation there. Keys change with all
+    the pieces show:
     - the passage's count of shared annotations and the latest version among
       them: every write bumps the version of the annotation it touches, and a
       removal lowers the count;
@@ -127,9 +128,11 @@ class Discussion:
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
         self.annotations = None  # the whole reading's, fetched at most once
         self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
+        self.viewer = f"user{request.user.pk}" + (":moderator" if self.moderator else "")
 
     def _keys(self, passages, template: str, whole: bool) -> dict[int, str]:
-        """The cache key of each passage that shows what every member sees."""
+        """Each passage's cache key: shared when it shows what every member sees,
+        else the viewer's own."""
         user = self.request.user
         shared = ~Q(kind=Annotation.Kind.NOTE)
         sees_hidden = (
@@ -145,7 +148,9 @@ class Discussion:
             .values("passage")
             .annotate(
                 count=Count("pk", filter=shared),
-                version=Max("version", filter=shared),
+                latest=Max("version", filter=shared),
+                every=Count("pk"),
+                newest=Max("version"),
                 notes=Count("pk", filter=Q(kind=Annotation.Kind.NOTE, author=user)),
                 hidden=Count("pk", filter=sees_hidden),
             )
@@ -155,12 +160,15 @@ class Discussion:
         keys = {}
         for passage in passages:
             row = stats.get(passage.id)
+            key = f"{template}:{self.scope}:{passage.id}"
             if row is None:
-                keys[passage.id] = f"{template}:{self.scope}:{passage.id}:0:0"
+                keys[passage.id] = f"{key}:0:0"
             elif not (row["notes"] or row["hidden"]):
-                keys[passage.id] = (
-                    f"{template}:{self.scope}:{passage.id}:{row['count']}:{row['version']}"
-                )
+                keys[passage.id] = f"{key}:{row['count']}:{row['latest']}"
+            else:
+                # The viewer's own piece: every annotation there counts (their notes
+                # among them), and so does whether they moderate (hidden posts).
+                keys[passage.id] = f"{key}:{row['every']}:{row['newest']}:{self.viewer}"
         return keys
 
     def _all_annotations(self):
@@ -233,7 +241,9 @@ class Discussion:
             context = {"questions": questions, "filters": self.filters}
             return render_to_string("discussions/_questions.html", context)
 
-        return _cached(key if self.cached and not self.sees_hidden else None, render)
+        if self.sees_hidden:
+            key += f":{self.viewer}"
+        return _cached(key if self.cached else None, render)
 
     def filters_html(self, reading_url: str) -> str:
         """The filter form as the query string sets it: the same for the whole group."""
