@@ -58,6 +58,10 @@ class Annotation(Post):
     # every thread needs a passage, so it is kept on the first, but pages
     # neither list it in that passage's margin nor say it is about it.
     whole_reading = models.BooleanField(default=False)
+    # The reading's revision that deleted or rewrote its words: it keeps its old
+    # quote (`exact`, no offsets) and its thread, on the passage nearest to where
+    # the words stood, until a facilitator attaches it again.
+    orphaned = models.PositiveIntegerField(null=True, blank=True)
     answered = models.DateTimeField(null=True, blank=True)
     answer = models.ForeignKey(
         "Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -89,7 +93,8 @@ class Annotation(Post):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(start__isnull=True, end__isnull=True, exact=""))
-                | models.Q(start__isnull=False, end__isnull=False, start__lt=models.F("end")),
+                | models.Q(start__isnull=False, end__isnull=False, start__lt=models.F("end"))
+                | models.Q(orphaned__isnull=False, start__isnull=True, end__isnull=True),
                 name="annotation_selector_whole_or_range",
             ),
             models.CheckConstraint(

@@ -22,6 +22,9 @@ class Reading(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created = models.DateTimeField(auto_now_add=True)
     published = models.DateTimeField(null=True, blank=True)
+    # The number of the version of the text its passages now hold: 1 as imported,
+    # one more each time a revised text is published.
+    revision = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created"]
