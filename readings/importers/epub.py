@@ -20,10 +20,21 @@ FURNITURE_NAME = re.compile(
     r"(?:^|[\W_])(cover|toc|contents|copyright|titlepage|title-page|halftitle)(?:$|[\W_])", re.I
 )
 FURNITURE_TYPE = re.compile(
-    rb"""epub:type\s*=\s*["'][^"']*\b(cover|toc|copyright-page|titlepage|halftitlepage)\b""",
+    r"""epub:type\s*=\s*["'][^"']*\b(cover|toc|copyright-page|titlepage|halftitlepage)\b""",
     re.I,
 )
-COPYRIGHT_TEXT = re.compile(r"©|\bcopyright\b|all rights reserved|\bISBN\b", re.I)
+FURNITURE_LABELS = {
+    "cover": "Cover",
+    "toc": "Table of contents",
+    "contents": "Table of contents",
+    "copyright": "Copyright page",
+    "copyright-page": "Copyright page",
+    "titlepage": "Title page",
+    "title-page": "Title page",
+    "halftitle": "Half-title page",
+    "halftitlepage": "Half-title page",
+}
+COPYRIGHT_TEXT = re.compile(r"©|all rights reserved|\bISBN\b", re.I)
 COPYRIGHT_PAGE_MAX_CHARS = 2000
 # Publishers obfuscate embedded fonts; anything else encrypted is DRM.
 FONT_FILE = re.compile(r"\.(?:otf|ttf|woff2?)$", re.I)
@@ -56,25 +67,18 @@ def parse_epub(data: bytes) -> ParsedReading:
     items = {item.get_id(): item for item in book.get_items()}
     toc_titles = _toc_titles(book.toc)
     guide_furniture = {
-        basename(entry.get("href", "").split("#")[0])
+        basename(entry.get("href", "").split("#")[0]): entry.get("type", "").lower()
         for entry in book.guide
-        if entry.get("type") in ("cover", "toc", "copyright-page", "title-page")
     }
     for idref, _linear in book.spine:
         item = items.get(idref)
         if not isinstance(item, epub.EpubHtml):
             continue
         name = basename(item.file_name)
-        title = toc_titles.get(name, "")
         content = item.get_content()
-        if (
-            isinstance(item, epub.EpubNav | epub.EpubCoverHtml)
-            or name in guide_furniture
-            or FURNITURE_NAME.search(name.rsplit(".", 1)[0])
-            or FURNITURE_NAME.search(idref)
-            or FURNITURE_TYPE.search(content[:4096])
-        ):
-            parsed.dropped.append(_furniture_label(item, title))
+        furniture = _furniture(item, idref, guide_furniture.get(name, ""), content)
+        if furniture:
+            parsed.dropped.append(f"{FURNITURE_LABELS[furniture]} ({name})")
             continue
         if not content.strip():
             continue
@@ -85,9 +89,9 @@ def parse_epub(data: bytes) -> ParsedReading:
         if text_chars <= COPYRIGHT_PAGE_MAX_CHARS and any(
             COPYRIGHT_TEXT.search(block.text) for block in chapter.blocks
         ):
-            parsed.dropped.append(f"Copyright page ({name})")
+            parsed.dropped.append(f"{FURNITURE_LABELS['copyright']} ({name})")
             continue
-        heading = chapter.title or title
+        heading = chapter.title or toc_titles.get(name, "")
         if heading:
             parsed.blocks.append(plain_block(HEADING, heading))
         parsed.blocks.extend(plain_block(PARAGRAPH, text) for text in chapter.standfirst)
@@ -118,9 +122,18 @@ def _toc_titles(toc) -> dict[str, str]:
     return titles
 
 
-def _furniture_label(item: epub.EpubHtml, title: str) -> str:
+def _furniture(item: epub.EpubHtml, idref: str, guide_type: str, content: bytes) -> str:
+    """Which of the pages around the text this is ("" for the text itself)."""
     if isinstance(item, epub.EpubNav):
-        return "Table of contents"
+        return "toc"
     if isinstance(item, epub.EpubCoverHtml):
-        return "Cover"
-    return f"{title or 'Front or back matter'} ({basename(item.file_name)})"
+        return "cover"
+    if guide_type in FURNITURE_LABELS:
+        return guide_type
+    stem = basename(item.file_name).rsplit(".", 1)[0]
+    found = (
+        FURNITURE_NAME.search(stem)
+        or FURNITURE_NAME.search(idref)
+        or FURNITURE_TYPE.search(content[:4096].decode("utf-8", "replace"))
+    )
+    return found.group(1).lower() if found else ""

@@ -21,7 +21,15 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 
 from .errors import ImportProblem
-from .structure import HEADING, LIST_ITEM, PARAGRAPH, Block, ParsedReading, plain_block
+from .structure import (
+    HEADING,
+    LIST_ITEM,
+    PARAGRAPH,
+    Block,
+    ParsedReading,
+    label_of,
+    plain_block,
+)
 
 MAX_PAGES = 2_000
 # Where running headers, footers and page numbers sit: the outer tenth of a page.
@@ -34,6 +42,11 @@ PAGE_NUMBER = re.compile(
 DIGITS = re.compile(r"\d+")
 SENTENCE_END = re.compile(r"[.!?…:;\"”’)]$")
 LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]$")
+# A word broken at a line end is joined whole, unless the document spells it
+# with a hyphen elsewhere ("working-class", not "workingclass").
+COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+WORD_END = re.compile(r"[^\W\d_]+$")
+WORD_START = re.compile(r"[^\W\d_]+")
 BULLET = re.compile(r"^[•◦▪‣●○■□–]\s*")
 LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
@@ -292,13 +305,14 @@ def _paragraphs(lines: list[Line]) -> list[Block]:
         if a.region == b.region and a.size == b.size == body and 0 < b.top - a.top < 3 * body
     ]
     pitch = median(pitches) if pitches else body * 1.2
+    compounds = {word.lower() for line in lines for word in COMPOUND.findall(line.text)}
 
     blocks: list[Block] = []
     current: list[Line] = []
 
     def close() -> None:
         if current:
-            blocks.append(_block(current, body))
+            blocks.append(_block(current, body, compounds))
             current.clear()
 
     for line in lines:
@@ -319,14 +333,19 @@ def _starts_paragraph(before: Line, line: Line, pitch: float) -> bool:
     else:  # the first line of a new column or page
         indented = line.x0 > line.left + line.size * 0.8
     short = before.x1 < before.right - (before.right - before.left) * 0.15
-    return indented or (short and bool(SENTENCE_END.search(before.text)))
+    # A speaker's label after a finished sentence opens a turn, even where no
+    # gap shows it (at the top of a page or column).
+    ended = bool(SENTENCE_END.search(before.text))
+    return indented or (ended and (short or label_of(line.text) is not None))
 
 
-def _block(lines: list[Line], body: float) -> Block:
+def _block(lines: list[Line], body: float, compounds: set[str]) -> Block:
     text = lines[0].text
     for line in lines[1:]:
         if LINE_END_HYPHEN.search(text) and line.text[:1].islower():
-            text = text[:-1] + line.text
+            before, after = WORD_END.search(text[:-1]), WORD_START.match(line.text)
+            whole = before and after and f"{before.group()}-{after.group()}".lower()
+            text = text[:-1] + ("-" if whole in compounds else "") + line.text
         else:
             text = f"{text.rstrip(chr(0xAD))} {line.text}"
     kind = PARAGRAPH
