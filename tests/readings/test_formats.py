@@ -426,3 +426,22 @@ def test_seed_interview_as_pdf_reads_as_the_text_does():
     assert words(as_pdf) == words(expected)
     speakers = {b.speaker for b in expected.blocks if b.kind == "speaker_turn"}
     assert {b.speaker for b in as_pdf.blocks if b.kind == "speaker_turn"} == speakers
+
+
+@pytest.mark.parametrize(
+    ("name", "wrap"),
+    [
+        ("t.txt", lambda paragraphs: "\n\n".join(paragraphs)),
+        ("t.md", lambda paragraphs: "\n\n".join(paragraphs)),
+        ("t.html", lambda paragraphs: "".join(f"<p>{p}</p>" for p in paragraphs)),
+    ],
+)
+def test_all_capitals_speaker_labels_in_the_text_formats(name, wrap):
+    paragraphs = ["JANE DOE: We met.", "JOHN ROE: And then?", "JANE DOE: A letter.", "Signed."]
+    parsed = parse(wrap(["The strike", *paragraphs]).encode(), name)
+    assert seen(parsed) == [
+        ("speaker_turn", "JANE DOE", "We met."),
+        ("speaker_turn", "JOHN ROE", "And then?"),
+        ("speaker_turn", "JANE DOE", "A letter."),
+        ("paragraph", "JANE DOE", "Signed."),
+    ]
