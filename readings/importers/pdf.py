@@ -51,6 +51,9 @@ BULLET = re.compile(r"^[•◦▪‣●○■□–]\s*")
 LIGATURES = str.maketrans(
     {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 )
+DAMAGED = (
+    "This PDF could not be read: it may be damaged. Open it and save or export it again as PDF."
+)
 # Type this much larger than the body text is a heading's.
 HEADING_RATIO = 1.15
 HEADING_MAX_CHARS = 200
@@ -112,7 +115,7 @@ def _read_pages(data: bytes) -> list[tuple[list[Line], tuple[float, float]]]:
         ) from None
     # pdfminer raises whatever its parser meets in a damaged file.
     except Exception:
-        raise ImportProblem(_DAMAGED) from None
+        raise ImportProblem(DAMAGED) from None
     if len(pages) > MAX_PAGES:
         raise ImportProblem(
             f"This PDF has more than {MAX_PAGES:,} pages, more than one reading may have: "
@@ -129,13 +132,8 @@ def _read_pages(data: bytes) -> list[tuple[list[Line], tuple[float, float]]]:
             layout = device.get_result()
             result.append((_lines(layout, layout.height), (layout.width, layout.height)))
     except Exception:
-        raise ImportProblem(_DAMAGED) from None
+        raise ImportProblem(DAMAGED) from None
     return result
-
-
-_DAMAGED = (
-    "This PDF could not be read: it may be damaged. Open it and save or export it again as PDF."
-)
 
 
 def _lines(container, height: float) -> list[Line]:
