@@ -6,13 +6,16 @@ hyphenated line end), and headings told by their larger type.
 pdfminer gives each page's lines of text with their position and type size;
 everything after that is one pass over the lines of the whole document."""
 
+import contextvars
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from io import BytesIO
 from itertools import islice
 from statistics import median
 
+from pdfminer import pdftypes
 from pdfminer.converter import PDFPageAggregator
 from pdfminer.layout import LAParams, LTChar, LTTextLineHorizontal
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -32,6 +35,7 @@ from .structure import (
 )
 
 MAX_PAGES = 2_000
+MAX_INFLATED_BYTES = 128 * 1024 * 1024
 # Where running headers, footers and page numbers sit: the outer tenth of a page.
 EDGE_BAND = 0.1
 # A book's running heads change with its chapters: a few dozen are named, not all.
@@ -61,6 +65,62 @@ HEADING_MAX_CHARS = 200
 PARAGRAPH_GAP = 1.4
 
 
+# pdfminer inflates each compressed stream whole, however large it unpacks (a
+# PDF can be a zip bomb too), and a damaged stream a byte at a time into a
+# growing bytes object (quadratic). Both are replaced in its stream decoder by
+# inflaters that count what one import has unpacked and stop past the limit.
+_inflate_allowance: contextvars.ContextVar[list[int]] = contextvars.ContextVar("pdf_inflate")
+TOO_BIG = (
+    f"This PDF unpacks to more than {MAX_INFLATED_BYTES // (1024 * 1024)} MB, more than a "
+    "reading may take: save it without its images, or upload its text."
+)
+
+
+def _room() -> int:
+    return _inflate_allowance.get([MAX_INFLATED_BYTES])[0]
+
+
+def _spend(size: int) -> None:
+    allowance = _inflate_allowance.get(None)
+    if size > _room():
+        raise ImportProblem(TOO_BIG)
+    if allowance is not None:
+        allowance[0] -= size
+
+
+class _BoundedZlib:
+    error = zlib.error
+
+    @staticmethod
+    def decompress(data: bytes) -> bytes:
+        inflater = zlib.decompressobj()
+        inflated = inflater.decompress(data, _room() + 1)
+        if len(inflated) > _room():
+            raise ImportProblem(TOO_BIG)
+        if not inflater.eof:
+            raise zlib.error("incomplete or truncated stream")
+        _spend(len(inflated))
+        return inflated
+
+
+def _inflate_damaged(data: bytes) -> bytes:
+    """What a damaged stream holds before the damage, in linear time."""
+    inflater = zlib.decompressobj()
+    parts = []
+    for start in range(0, len(data), 65536):
+        try:
+            part = inflater.decompress(data[start : start + 65536], _room() + 1)
+        except zlib.error:
+            break
+        _spend(len(part))
+        parts.append(part)
+    return b"".join(parts)
+
+
+pdftypes.zlib = _BoundedZlib
+pdftypes.decompress_corrupted = _inflate_damaged
+
+
 @dataclass
 class Line:
     text: str
@@ -76,7 +136,11 @@ class Line:
 
 
 def parse_pdf(data: bytes) -> ParsedReading:
-    pages = _read_pages(data)
+    allowance = _inflate_allowance.set([MAX_INFLATED_BYTES])
+    try:
+        pages = _read_pages(data)
+    finally:
+        _inflate_allowance.reset(allowance)
     if not any(lines for lines, _ in pages):
         raise ImportProblem(
             "This PDF has no text: it is a scan, or pictures of pages. Run it through text "
@@ -113,6 +177,8 @@ def _read_pages(data: bytes) -> list[tuple[list[Line], tuple[float, float]]]:
             "This PDF is encrypted in a way we cannot read: save a copy without "
             "protection and upload that."
         ) from None
+    except ImportProblem:
+        raise
     # pdfminer raises whatever its parser meets in a damaged file.
     except Exception:
         raise ImportProblem(DAMAGED) from None
@@ -131,6 +197,8 @@ def _read_pages(data: bytes) -> list[tuple[list[Line], tuple[float, float]]]:
             interpreter.process_page(page)
             layout = device.get_result()
             result.append((_lines(layout, layout.height), (layout.width, layout.height)))
+    except ImportProblem:
+        raise
     except Exception:
         raise ImportProblem(DAMAGED) from None
     return result

@@ -300,6 +300,17 @@ def test_zip_bombs_are_refused_by_their_table_of_contents():
         parse(out.getvalue(), "many.epub")
 
 
+def test_pdf_bombs_are_refused_as_they_unpack():
+    text = b"BT /F1 12 Tf 72 700 Td (Words.) Tj ET"
+    # The same file with a small stream is read through (its one line is the title).
+    with pytest.raises(ImportProblem, match="No readable text"):
+        parse(documents.pdf_of_one_stream(text + b" " * 1024 * 1024), "x.pdf")
+    bomb = documents.pdf_of_one_stream(text + b" " * (150 * 1024 * 1024))
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(ImportProblem, match="unpacks to more than 128 MB"):
+        parse(bomb, "bomb.pdf")
+
+
 def test_a_docx_that_is_really_text_says_so():
     with pytest.raises(ImportProblem, match=r"named \.docx but is not a Word document"):
         parse(b"Just some notes, typed.", "notes.docx")
