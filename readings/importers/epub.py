@@ -38,8 +38,8 @@ COPYRIGHT_TEXT = re.compile(r"©|all rights reserved|\bISBN\b", re.I)
 COPYRIGHT_PAGE_MAX_CHARS = 2000
 # Publishers obfuscate embedded fonts; anything else encrypted is DRM.
 FONT_FILE = re.compile(r"\.(?:otf|ttf|woff2?)$", re.I)
-CIPHER_URI = re.compile(rb"""<(?:\w+:)?CipherReference[^>]*URI\s*=\s*["']([^"']+)""")
-TITLE_ELEMENT = re.compile(r"<title\b[^>]*>[^<]*</title>", re.I)
+CIPHER_URI = re.compile(rb"""<(?:\w+:)?CipherReference[^<>]*URI\s*=\s*["']([^"']+)""")
+TITLE_ELEMENT = re.compile(r"<title\b[^<>]*>[^<]*</title>", re.I)
 
 
 def parse_epub(data: bytes) -> ParsedReading:

@@ -48,7 +48,7 @@ SENTENCE_END = re.compile(r"[.!?…:;\"”’)]$")
 LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])[-\u2010\u00ad]$")
 # A word broken at a line end is joined whole, unless the document spells it
 # with a hyphen elsewhere ("working-class", not "workingclass").
-COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+WORD_EDGES = "\"'“”‘’()[]{}.,;:!?…"
 WORD_END = re.compile(r"[^\W\d_]+$")
 WORD_START = re.compile(r"[^\W\d_]+")
 BULLET = re.compile(r"^[•◦▪‣●○■□–]\s*")
@@ -371,7 +371,7 @@ def _paragraphs(lines: list[Line]) -> list[Block]:
         if a.region == b.region and a.size == b.size == body and 0 < b.top - a.top < 3 * body
     ]
     pitch = median(pitches) if pitches else body * 1.2
-    compounds = {word.lower() for line in lines for word in COMPOUND.findall(line.text)}
+    compounds = {word for line in lines for word in _compounds(line.text)}
 
     blocks: list[Block] = []
     current: list[Line] = []
@@ -387,6 +387,18 @@ def _paragraphs(lines: list[Line]) -> list[Block]:
         current.append(line)
     close()
     return blocks
+
+
+def _compounds(text: str) -> list[str]:
+    """The hyphenated words of a line, such as "working-class"."""
+    found = []
+    for token in text.split():
+        if "-" in token:
+            word = token.strip(WORD_EDGES).lower()
+            parts = word.split("-")
+            if len(parts) > 1 and all(part.isalpha() for part in parts):
+                found.append(word)
+    return found
 
 
 def _starts_paragraph(before: Line, line: Line, pitch: float) -> bool:
@@ -406,14 +418,18 @@ def _starts_paragraph(before: Line, line: Line, pitch: float) -> bool:
 
 
 def _block(lines: list[Line], body: float, compounds: set[str]) -> Block:
-    text = lines[0].text
+    pieces = [lines[0].text]
     for line in lines[1:]:
-        if LINE_END_HYPHEN.search(text) and line.text[:1].islower():
-            before, after = WORD_END.search(text[:-1]), WORD_START.match(line.text)
+        last = pieces[-1]
+        if LINE_END_HYPHEN.search(last) and line.text[:1].islower():
+            before, after = WORD_END.search(last[-100:-1]), WORD_START.match(line.text)
             whole = before and after and f"{before.group()}-{after.group()}".lower()
-            text = text[:-1] + ("-" if whole in compounds else "") + line.text
+            pieces[-1] = last[:-1] + ("-" if whole in compounds else "")
         else:
-            text = f"{text.rstrip(chr(0xAD))} {line.text}"
+            pieces[-1] = last.rstrip("\u00ad")
+            pieces.append(" ")
+        pieces.append(line.text)
+    text = "".join(pieces)
     kind = PARAGRAPH
     if lines[0].size >= body * HEADING_RATIO and len(text) <= HEADING_MAX_CHARS:
         kind = HEADING
