@@ -10,7 +10,9 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="File",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.text,.md,.markdown,.html,.htm"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".docx,.epub,.pdf,.txt,.text,.md,.markdown,.html,.htm,.xhtml"}
+        ),
     )
     pasted = forms.CharField(
         label="Or paste the text",
@@ -21,7 +23,7 @@ class UploadForm(forms.Form):
         label="Format",
         required=False,
         choices=[
-            ("", "Work it out from the file"),
+            ("", "Work it out from the file (always, for Word, EPUB and PDF)"),
             ("text", "Plain text"),
             ("markdown", "Markdown"),
             ("html", "HTML (a saved web page)"),
@@ -38,7 +40,8 @@ class UploadForm(forms.Form):
         limit = size_label(settings.READING_MAX_BYTES)
         file = self.fields["file"]
         file.help_text = (
-            f"Plain text (.txt), Markdown (.md) or a saved web page (.html), up to {limit}."
+            f"A Word document (.docx), an e-book (.epub), a PDF with its text (not a scan), "
+            f"plain text (.txt), Markdown (.md) or a saved web page (.html), up to {limit}."
         )
         # For upload.js: a file over the limit is refused before it is sent.
         file.widget.attrs["data-max-bytes"] = settings.READING_MAX_BYTES

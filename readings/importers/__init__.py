@@ -1,12 +1,14 @@
 """Turn an uploaded file into a title, a standfirst and ordered passages.
 
-Each format has its own parser (plain text, Markdown, HTML); what they share
-(boilerplate, front matter, captions, speakers) runs afterwards in structure.
+Each format has its own parser (plain text, Markdown, HTML; Word, EPUB and PDF,
+told apart by their bytes before any decoding); what they share (boilerplate,
+front matter, captions, speakers) runs afterwards in structure.
 """
 
 import re
 from pathlib import PurePath
 
+from .binary import binary_format, parse_binary
 from .decoding import decode
 from .errors import ImportProblem
 from .html import parse_html
@@ -25,6 +27,9 @@ EXTENSIONS = {
     ".html": "html",
     ".htm": "html",
     ".xhtml": "html",
+    ".docx": "docx",
+    ".epub": "epub",
+    ".pdf": "pdf",
 }
 LOOKS_LIKE_HTML = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<article|<p[\s>])", re.I)
 LOOKS_LIKE_MARKDOWN = re.compile(
@@ -49,11 +54,14 @@ def format_for(filename: str, text: str) -> str:
 
 def parse(data: bytes, filename: str = "", fmt: str = "") -> ParsedReading:
     """Parse an upload; raise ImportProblem with a message for a person."""
-    if filename and not fmt:
-        format_for(filename, "")  # an unknown extension fails before decoding
-    text = decode(data)
-    fmt = fmt or format_for(filename, text)
-    parsed = finish(FORMATS[fmt](text))
+    named = format_for(filename, "") if filename else ""  # an unknown extension fails first
+    binary = binary_format(data, named)
+    if binary:
+        parsed = finish(parse_binary(binary, data))
+    else:
+        text = decode(data)
+        fmt = fmt or format_for(filename, text)
+        parsed = finish(FORMATS[fmt](text))
     if not parsed.blocks:
         raise ImportProblem("No readable text was found in the file.")
     return parsed

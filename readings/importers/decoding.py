@@ -5,16 +5,16 @@ import re
 
 from .errors import ImportProblem
 
-# Signatures of common binary formats people upload by mistake.
+# Signatures of binary formats we cannot read (Word, EPUB and PDF are told apart
+# before decoding, in binary.py).
 BINARY_SIGNATURES = {
-    b"%PDF": "a PDF",
-    b"PK\x03\x04": "a ZIP archive (Word, EPUB and OpenDocument files are ZIP archives)",
     b"\xd0\xcf\x11\xe0": "an old Microsoft Office file",
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
     b"{\\rtf": "an RTF document",
 }
+ACCEPTED = "Upload a Word (.docx), EPUB, PDF, plain text, Markdown or HTML file."
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
 
@@ -33,22 +33,16 @@ def decode(data: bytes) -> str:
         raise ImportProblem("The file is empty.")
     for signature, name in BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise ImportProblem(
-                f"This looks like {name}, not text. Upload a plain text, Markdown or HTML file."
-            )
+            raise ImportProblem(f"This looks like {name}, not text. {ACCEPTED}")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16")
     elif b"\x00" in data:
-        raise ImportProblem(
-            "This looks like a binary file, not text. Upload a plain text, Markdown or HTML file."
-        )
+        raise ImportProblem(f"This looks like a binary file, not text. {ACCEPTED}")
     else:
         text = _decode_8bit(data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if len(CONTROL_CHARS.findall(text)) > max(8, len(text) // 100):
-        raise ImportProblem(
-            "This looks like a binary file, not text. Upload a plain text, Markdown or HTML file."
-        )
+        raise ImportProblem(f"This looks like a binary file, not text. {ACCEPTED}")
     return CONTROL_CHARS.sub("", text.replace("\t", " "))
 
 

@@ -73,9 +73,10 @@ def write(tmp_path, name, data: bytes):
     ("name", "data", "message"),
     [
         ("empty.txt", b"", "empty.txt: The file is empty."),
-        ("scan.txt", b"%PDF-1.4\x00\x01", "scan.txt: This looks like a PDF"),
+        ("scan.txt", b"%PDF-1.4\x00\x01", "scan.txt: This PDF is incomplete"),
         ("blob.txt", bytes(range(256)) * 4, "blob.txt: This looks like a binary file"),
-        ("essay.docx", b"words", "Unknown file type '.docx'"),
+        ("essay.docx", b"words", "essay.docx: This file is named .docx but is not a Word"),
+        ("essay.odt", b"words", "Unknown file type '.odt'"),
         (
             "huge.txt",
             b"a" * 2048,

@@ -281,10 +281,11 @@ def test_speaker_labels_in_an_uncased_script():
     [
         (b"", "x.txt", "The file is empty."),
         (b"   \n\n  ", "x.txt", "The file is empty."),
-        (b"%PDF-1.7 binary", "x.txt", "This looks like a PDF"),
+        (b"%PDF-1.7 binary", "x.txt", "This PDF is incomplete"),
         (b"PK\x03\x04rest", "x.md", "ZIP archive"),
         (b"abc\x00def\x00", "x.txt", "binary file"),
-        (b"hello", "notes.docx", "Unknown file type '.docx'"),
+        (b"hello", "notes.docx", r"named \.docx but is not a Word document"),
+        (b"hello", "notes.odt", "Unknown file type '.odt'"),
         (b"<html><body><nav>Home</nav></body></html>", "x.html", "No readable text"),
     ],
 )

@@ -103,9 +103,10 @@ def test_paste_text_with_chosen_format(staff_client):
     ("data", "message"),
     [
         ({}, "Choose a file to upload, or paste the text."),
-        ({"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4")}, "Unknown file type &#x27;.pdf&#x27;"),
+        ({"file": SimpleUploadedFile("x.odt", b"PK")}, "Unknown file type &#x27;.odt&#x27;"),
+        ({"file": SimpleUploadedFile("x.pdf", b"%PDF-1.4")}, "This PDF is incomplete"),
         ({"file": SimpleUploadedFile("x.txt", b"")}, "The submitted file is empty."),
-        ({"file": SimpleUploadedFile("x.txt", b"%PDF-1.4 ...")}, "This looks like a PDF"),
+        ({"file": SimpleUploadedFile("x.txt", b"\x89PNG ...")}, "This looks like a PNG image"),
         ({"pasted": "x" * 2000}, "the largest reading accepted is 1 KB"),
         ({"pasted": "T\n\nP.", "source_url": "javascript:alert(1)"}, "Enter a valid URL."),
     ],

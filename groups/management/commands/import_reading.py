@@ -14,8 +14,8 @@ from readings.services import check_size, import_reading, publish
 
 class Command(BaseCommand):
     help = (
-        "Import a plain text, Markdown or HTML file as a draft reading; with --group, "
-        "publish it and put it on that group's syllabus."
+        "Import a Word (.docx), EPUB, PDF, plain text, Markdown or HTML file as a draft "
+        "reading; with --group, publish it and put it on that group's syllabus."
     )
 
     def add_arguments(self, parser):
