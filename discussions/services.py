@@ -33,7 +33,12 @@ def next_version(group: Group, reading: Reading) -> int:
     versions.update(
         discussion_version=Greatest(F("discussion_version"), Coalesce(Subquery(newest), 0)) + 1
     )
-    return versions.values_list("discussion_version", flat=True).get()
+    version = versions.values_list("discussion_version", flat=True).first()
+    if version is None:
+        # Off the syllabus (a revision still carries its threads): past their
+        # newest, so they count as changed when the reading is put back.
+        version = (newest.values_list("version", flat=True).first() or 0) + 1
+    return version
 
 
 def _touch(annotation: Annotation, version: int | None = None, **changes) -> None:
