@@ -91,6 +91,14 @@ def post_annotation(
     return annotation
 
 
+def reattach(*, annotation: Annotation, passage: Passage, selector: Selector | None) -> None:
+    """Put an orphan back into the text: on `selector`'s words of `passage`, or
+    on the whole passage."""
+    words = asdict(selector) if selector else {"exact": "", "prefix": "", "suffix": ""}
+    with transaction.atomic():
+        _touch(annotation, passage=passage, orphaned=None, **{"start": None, "end": None, **words})
+
+
 def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, author) -> Reply:
     body_html = render_body(body, mentions=mention_links(annotation.group, annotation.reading))
     with transaction.atomic():
