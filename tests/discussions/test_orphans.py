@@ -303,7 +303,10 @@ def test_attacks_on_the_reattach_form_get_4xx_and_change_nothing(
     response = post_reattach(
         app, group, assigned_reading, own.pk, **{f"orphan-{own.pk}-passage": foreign}
     )
-    assert response.status_int == 400 and "That passage is not in this reading." in response.text
+    assert (
+        response.status_int == 400
+        and "That passage is not one of those offered here." in response.text
+    )
     response = post_reattach(
         app,
         group,
@@ -327,3 +330,24 @@ def test_attacks_on_the_reattach_form_get_4xx_and_change_nothing(
     url = reverse("discussions:reattach", args=[group.slug, assigned_reading.slug, own.pk])
     assert app.get(url, expect_errors=True).status_int == 405
     assert list(Annotation.objects.values().order_by("pk")) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_review_page_queries_stay_flat(
+    client, group, member, facilitator, organizer, django_assert_num_queries, count
+):
+    reading = make_reading(passages=60, title=f"Long {count}")
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=organizer)
+    passages = list(reading.passages.all())
+    for n in range(count):
+        orphan(make_annotation(group, reading, member, words="worth", passage=passages[n * 2]))
+    signed_in(client, facilitator)
+    # session, user, group with my role, assignment with reading, the orphans with
+    # their authors, the passages, the header's inbox count
+    with django_assert_num_queries(7):
+        html = client.get(review_url(group, reading)).content.decode()
+    assert html.count("Attach it here") == count
+    # Each offers the passages near its own: 10 on each side where there are.
+    first = re.search(r"<select[^>]*>.*?</select>", html, re.DOTALL).group(0)
+    assert first.count("<option") == 11 and "selected" in first
