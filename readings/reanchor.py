@@ -1,0 +1,468 @@
+"""Carry a reading's passages and its annotations' selections from one version of its text
+to the next (plain Python: the caller reads and writes the database).
+
+`plan(old_texts, new_texts)` compares the two versions once; `Plan.place(selection)` then
+says where each annotation goes. How it decides:
+
+Passages
+  1. Passages whose text is unchanged are aligned in reading order (patience diff on the
+     whole texts: the ones unique in both versions anchor, the stretches between are
+     aligned again), then an unchanged passage that moved elsewhere is paired with its old
+     self when its text is unique among what is left on both sides.
+  2. Each stretch of old passages left between two aligned ones is diffed, word by word,
+     against the new passages in the same stretch, their texts joined. Every run of
+     identical words maps its old characters to new ones. An old and a new passage are
+     *related* when the words they share cover at least half of the shorter one and at
+     least a fifth of the longer one (or 40 characters): an edited passage, the parts of a
+     split, the contributors to a merge. Words a passage shares with an unrelated one
+     (a stray "of the") map nothing.
+  3. An old passage still related to nothing is compared with new passages related to
+     nothing anywhere in the text (edited and moved), through the words they share.
+  4. Identity: related pairs are taken largest shared weight first, each old and each new
+     passage at most once. So an edited passage keeps its identity, a split passage gives
+     it to its larger part (the first on a tie), and of two merged passages the one that
+     contributes more keeps it. An old passage that carries to nothing is removed.
+
+Selections
+  - A whole-passage annotation is kept on the passage that carries its passage; if its
+    passage was removed but its text went into another one (a merge), it moves there;
+    otherwise it is orphaned.
+  - A selection of words is carried only if its words survive exactly: every character of
+    it lies in one run of identical words of the diff between related passages. Then it is
+    "kept" when it stays on the passage carrying its own at the same offsets, else "moved".
+  - Otherwise (its passage was removed, or the words moved away from where the diff aligns
+    them) its exact quote is looked for, as a fallback, only in text the revision inserted
+    (text the diff did not map from elsewhere: words that stood in the old version at
+    another place are another annotation's words, never this one's). An occurrence is
+    accepted when the quote's length plus the context it agrees with (prefix and suffix,
+    compared from the quote outwards) reaches 32 characters, and it is unique: the next
+    candidate's context must agree on at least 8 fewer characters. Otherwise, orphaned.
+  - Words partly edited (one word of five changed, a typo fixed inside the selection) are
+    not the words the member selected, so the annotation is orphaned rather than pointed
+    at words they never chose; a facilitator re-attaches it. Its home is the new passage
+    that holds most of its surviving characters, else the one carrying its passage, else
+    the one standing where its passage stood.
+  Hence a placed selection always quotes exactly the words that were selected.
+
+Cost: the passage alignment and each word diff are patience diffs (linear-ish); difflib's
+quadratic SequenceMatcher only runs on the small leftovers that have no word unique to both
+sides, and not at all past `_CAP` element pairs, where the leftover counts as rewritten.
+"""
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from html import escape
+from os.path import commonprefix
+
+CONTEXT = 32  # characters of prefix/suffix a selector keeps (as discussions.anchoring)
+MIN_EVIDENCE = 32  # quote + agreeing context, in characters, for a fallback match
+MARGIN = 8  # context characters by which a fallback match must beat the next candidate
+_CAP = 250_000  # most element pairs handed to difflib's quadratic matcher at once
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD = re.compile(r"\w{4,}")
+_WORD_CHAR = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Selection:
+    passage: int  # index (0-based, reading order) of the OLD passage it is on
+    start: int | None = None  # on that passage's text; None = the whole passage
+    end: int | None = None
+    exact: str = ""  # the selected words
+    prefix: str = ""  # up to CONTEXT characters before them
+    suffix: str = ""  # and after
+
+
+@dataclass(frozen=True)
+class Placement:
+    outcome: str  # "kept", "moved" or "orphaned"
+    passage: int  # index of the NEW passage it sits on (an orphan's nearest surviving place)
+    start: int | None  # on the new passage's text; None for a whole passage and for orphans
+    end: int | None
+    exact: str  # the quote as it now stands (an orphan keeps its old quote)
+    prefix: str  # recomputed from the new text (an orphan keeps its old ones)
+    suffix: str
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "same" | "edited" | "added" | "removed"
+    old: int | None  # old passage index
+    new: int | None  # new passage index
+
+
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    tokens, starts = [], []
+    for m in _TOKEN.finditer(text):
+        tokens.append(m.group())
+        starts.append(m.start())
+    return tokens, starts
+
+
+def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of pairs increasing in their second item (pairs come sorted by the
+    first): patience sorting with back links."""
+    tails: list[int] = []  # for each run length, index in pairs of the smallest tail
+    tail_values: list[int] = []
+    back: list[int] = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        at = bisect_right(tail_values, j)
+        if at and tail_values[at - 1] == j:
+            continue
+        back[k] = tails[at - 1] if at else -1
+        if at == len(tails):
+            tails.append(k)
+            tail_values.append(j)
+        else:
+            tails[at] = k
+            tail_values[at] = j
+    run, k = [], tails[-1] if tails else -1
+    while k != -1:
+        run.append(pairs[k])
+        k = back[k]
+    return run[::-1]
+
+
+def _align(a: list, b: list) -> list[tuple[int, int, int]]:
+    """Blocks (i, j, n) with a[i:i + n] == b[j:j + n], increasing in both: a patience diff
+    (shared ends, then elements unique to both sides as anchors, then the same inside each
+    stretch between anchors), handing difflib only stretches that have no unique element."""
+    blocks = []
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        alo, ahi, blo, bhi = stack.pop()
+        n = 0
+        while alo + n < ahi and blo + n < bhi and a[alo + n] == b[blo + n]:
+            n += 1
+        if n:
+            blocks.append((alo, blo, n))
+            alo, blo = alo + n, blo + n
+        n = 0
+        while ahi - n > alo and bhi - n > blo and a[ahi - n - 1] == b[bhi - n - 1]:
+            n += 1
+        if n:
+            blocks.append((ahi - n, bhi - n, n))
+            ahi, bhi = ahi - n, bhi - n
+        if alo == ahi or blo == bhi:
+            continue
+        count_a, count_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
+        unique_b = {
+            b[j]: j for j in range(blo, bhi) if count_b[b[j]] == 1 and count_a.get(b[j]) == 1
+        }
+        anchors = _lis([(i, unique_b[a[i]]) for i in range(alo, ahi) if a[i] in unique_b])
+        if anchors:
+            prev_i, prev_j = alo, blo
+            for i, j in anchors:
+                blocks.append((i, j, 1))
+                stack.append((prev_i, i, prev_j, j))
+                prev_i, prev_j = i + 1, j + 1
+            stack.append((prev_i, ahi, prev_j, bhi))
+        elif (ahi - alo) * (bhi - blo) <= _CAP:
+            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+            blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
+    blocks.sort()
+    merged: list[tuple[int, int, int]] = []
+    for i, j, n in blocks:
+        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + n)
+        else:
+            merged.append((i, j, n))
+    return merged
+
+
+def _related(weight: int, old_len: int, new_len: int) -> bool:
+    short, long = min(old_len, new_len), max(old_len, new_len)
+    return weight > 0 and 2 * weight >= short and weight >= min(long / 5, 40)
+
+
+class _Side:
+    """Several passages' words in one token list, with a boundary token between passages
+    that equals nothing, so no run of identical words crosses from one passage to the next."""
+
+    def __init__(self, name: str, texts: list[str], indexes: list[int]):
+        self.tokens: list = []
+        self.owner: list[int] = []
+        self.starts: list[int] = []
+        for k, index in enumerate(indexes):
+            if k:
+                self.tokens.append((name, k))
+                self.owner.append(-1)
+                self.starts.append(0)
+            tokens, starts = _tokens(texts[index])
+            self.tokens += tokens
+            self.owner += [index] * len(tokens)
+            self.starts += starts
+
+    def span(self, first: int, count: int) -> tuple[int, int, int]:
+        """(passage, start, end) of `count` tokens from `first`, all in one passage."""
+        last = first + count - 1
+        return self.owner[first], self.starts[first], self.starts[last] + len(self.tokens[last])
+
+
+def _shared(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
+) -> dict[tuple[int, int], tuple[int, list[tuple[int, int, int]]]]:
+    """For each (old, new) pair of these passages that share words: the weight (characters
+    in shared runs holding a word) and the runs (old start, new start, length)."""
+    a, b = _Side("a", old_texts, olds), _Side("b", new_texts, news)
+    shared: dict = defaultdict(lambda: [0, []])
+    for i, j, n in _align(a.tokens, b.tokens):
+        p, ps, pe = a.span(i, n)
+        q, qs, _ = b.span(j, n)
+        entry = shared[(p, q)]
+        entry[1].append((ps, qs, pe - ps))
+        if any(_WORD_CHAR.match(t) for t in a.tokens[i : i + n]):
+            entry[0] += pe - ps
+    return {pair: (weight, runs) for pair, (weight, runs) in shared.items()}
+
+
+class Plan:
+    def __init__(self, old_texts: list[str], new_texts: list[str]):
+        if not new_texts:
+            raise ValueError("A revised text has at least one passage.")
+        self._old, self._new = old_texts, new_texts
+        n_old, n_new = len(old_texts), len(new_texts)
+        self.carried: list[int | None] = [None] * n_old
+        carrier: list[int | None] = [None] * n_new
+        # Per old passage: runs (old start, new passage, new start, length) of its words
+        # that survive in a related new passage, sorted by old start.
+        self._runs: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n_old)]
+        self._merged_into: list[int | None] = [None] * n_old
+        self._stood = list(range(n_old))  # the new index a removed passage stood before
+
+        def pair(p: int, q: int) -> None:
+            self.carried[p], carrier[q] = q, p
+            if old_texts[p]:
+                self._runs[p] = [(0, q, 0, len(old_texts[p]))]
+
+        in_order = []
+        for i, j, n in _align(old_texts, new_texts):
+            for k in range(n):
+                pair(i + k, j + k)
+                in_order.append((i + k, j + k))
+
+        # Unchanged passages that moved: unique among what is left on both sides.
+        left_old = Counter(old_texts[p] for p in range(n_old) if self.carried[p] is None)
+        left_new = {}
+        for q in range(n_new):
+            if carrier[q] is None:
+                left_new[new_texts[q]] = None if new_texts[q] in left_new else q
+        for p in range(n_old):
+            text = old_texts[p]
+            if self.carried[p] is None and left_old[text] == 1 and left_new.get(text) is not None:
+                pair(p, left_new[text])
+
+        # Each stretch between passages aligned in order, diffed word by word.
+        candidates = []  # (weight, old, new, runs) of related pairs
+        related_old, related_new = set(), set()
+        bounds = [(-1, -1), *in_order, (n_old, n_new)]
+        for (p0, q0), (p1, q1) in zip(bounds, bounds[1:], strict=False):
+            olds = [p for p in range(p0 + 1, p1) if self.carried[p] is None]
+            news = [q for q in range(q0 + 1, q1) if carrier[q] is None]
+            for p in range(p0 + 1, p1):
+                self._stood[p] = q0 + 1
+            if not olds or not news:
+                continue
+            for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items():
+                if _related(weight, len(old_texts[p]), len(new_texts[q])):
+                    candidates.append((weight, p, q, runs))
+                    related_old.add(p)
+                    related_new.add(q)
+
+        # Edited passages that also moved: compared with unrelated new passages sharing
+        # their less common words.
+        lonely_old = [p for p in range(n_old) if self.carried[p] is None and p not in related_old]
+        lonely_new = [q for q in range(n_new) if carrier[q] is None and q not in related_new]
+        by_word = defaultdict(list)
+        for q in lonely_new:
+            for word in set(_WORD.findall(new_texts[q].lower())):
+                by_word[word].append(q)
+        for p in lonely_old:
+            votes = Counter()
+            for word in set(_WORD.findall(old_texts[p].lower())):
+                if len(by_word.get(word, ())) <= 20:
+                    votes.update(by_word.get(word, ()))
+            for q, _ in votes.most_common(3):
+                weight, runs = _shared(old_texts, new_texts, [p], [q]).get((p, q), (0, []))
+                if _related(weight, len(old_texts[p]), len(new_texts[q])):
+                    candidates.append((weight, p, q, runs))
+
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        for _, p, q, runs in candidates:
+            self._runs[p] += [(ps, q, qs, n) for ps, qs, n in runs]
+            if self.carried[p] is None and carrier[q] is None:
+                self.carried[p], carrier[q] = q, p
+            elif self._merged_into[p] is None:
+                self._merged_into[p] = q
+        for runs in self._runs:
+            runs.sort()
+        self._run_starts = [[r[0] for r in runs] for runs in self._runs]
+        self._carrier = carrier
+
+        rows = [
+            (q, 1, Change("added", None, q))
+            if p is None
+            else (q, 1, Change("same" if old_texts[p] == new_texts[q] else "edited", p, q))
+            for q, p in enumerate(carrier)
+        ]
+        rows += [
+            (self._stood[p], 0, Change("removed", p, None))
+            for p in range(n_old)
+            if self.carried[p] is None
+        ]
+        rows.sort(key=lambda row: (row[0], row[1], row[2].old or 0))
+        self.changes: list[Change] = [row[2] for row in rows]
+        self._inserted: tuple[str, list[int], list[tuple[int, int]]] | None = None
+
+    def place(self, selection: Selection) -> Placement:
+        p = selection.passage
+        if selection.start is None:
+            q = self.carried[p]
+            outcome = "kept" if q is not None else "moved"
+            if q is None:
+                q = self._merged_into[p]
+            if q is None:
+                return self._orphan(selection, self._home(p))
+            return Placement(outcome, q, None, None, *self._quote(selection))
+
+        start, end, old = selection.start, selection.end, self._old[p]
+        valid = (
+            end is not None and 0 <= start < end <= len(old) and old[start:end] == selection.exact
+        )
+        if valid:
+            k = bisect_right(self._run_starts[p], start) - 1
+            if k >= 0:
+                ps, q, qs, n = self._runs[p][k]
+                if end <= ps + n:
+                    return self._at(selection, q, qs + start - ps, qs + end - ps)
+        found = self._search(selection)
+        if found:
+            return self._at(selection, *found)
+        home = self._home(p)
+        if valid:
+            surviving = Counter()
+            for ps, q, _, n in self._runs[p]:
+                surviving[q] += max(0, min(end, ps + n) - max(start, ps))
+            best = max(surviving.items(), key=lambda item: (item[1], -item[0]), default=None)
+            if best and best[1]:
+                home = best[0]
+        return self._orphan(selection, home)
+
+    @staticmethod
+    def _quote(selection: Selection) -> tuple[str, str, str]:
+        return selection.exact, selection.prefix, selection.suffix
+
+    def _orphan(self, selection: Selection, home: int) -> Placement:
+        return Placement("orphaned", home, None, None, *self._quote(selection))
+
+    def _home(self, p: int) -> int:
+        for q in (self.carried[p], self._merged_into[p]):
+            if q is not None:
+                return q
+        return min(self._stood[p], len(self._new) - 1)
+
+    def _at(self, selection: Selection, q: int, start: int, end: int) -> Placement:
+        text = self._new[q]
+        kept = q == self.carried[selection.passage] and start == selection.start
+        return Placement(
+            "kept" if kept else "moved",
+            q,
+            start,
+            end,
+            text[start:end],
+            text[max(0, start - CONTEXT) : start],
+            text[end : end + CONTEXT],
+        )
+
+    def _search(self, selection: Selection) -> tuple[int, int, int] | None:
+        """The one place in text the revision inserted that holds the exact quote with
+        enough agreeing context, or None."""
+        exact = selection.exact
+        if not exact or "\0" in exact:
+            return None
+        joined, offsets, places = self._inserted_text()
+        prefix, suffix = selection.prefix[::-1], selection.suffix
+        scored = []
+        at = joined.find(exact)
+        while at != -1 and len(scored) <= 1000:
+            k = bisect_right(offsets, at) - 1
+            q, s = places[k][0], places[k][1] + at - offsets[k]
+            text, e = self._new[q], s + len(exact)
+            agree = len(commonprefix([text[max(0, s - CONTEXT) : s][::-1], prefix]))
+            agree += len(commonprefix([text[e : e + CONTEXT], suffix]))
+            scored.append((agree, q, s))
+            at = joined.find(exact, at + 1)
+        if not scored or len(scored) > 1000:
+            return None
+        scored.sort(reverse=True)
+        agree, q, s = scored[0]
+        if len(exact) + agree < MIN_EVIDENCE:
+            return None
+        if len(scored) > 1 and scored[1][0] > agree - MARGIN:
+            return None
+        return q, s, s + len(exact)
+
+    def _inserted_text(self) -> tuple[str, list[int], list[tuple[int, int]]]:
+        """Every stretch of new text that no old words map to, joined by NULs, with where
+        each stretch starts in the joined string and in its passage."""
+        if self._inserted is None:
+            mapped = defaultdict(list)
+            for runs in self._runs:
+                for _, q, qs, n in runs:
+                    mapped[q].append((qs, qs + n))
+            pieces, offsets, places, length = [], [], [], 0
+            for q, text in enumerate(self._new):
+                pos = 0
+                for s, e in [*sorted(mapped[q]), (len(text), len(text))]:
+                    if s > pos:
+                        pieces.append(text[pos:s])
+                        offsets.append(length)
+                        places.append((q, pos))
+                        length += s - pos + 1
+                    pos = max(pos, e)
+            self._inserted = ("\0".join(pieces), offsets, places)
+        return self._inserted
+
+
+def plan(old_texts: list[str], new_texts: list[str]) -> Plan:
+    return Plan(old_texts, new_texts)
+
+
+def marked(old: str, new: str) -> str:
+    """HTML-escaped text of `new` with words removed in <del>…</del> and added in <ins>…</ins>
+    (word-level), for the preview of an edited passage."""
+    a, b = _tokens(old)[0], _tokens(new)[0]
+    hunks: list[list[str]] = []  # [same] or [removed, added]
+    i = j = 0
+    for bi, bj, n in [*_align(a, b), (len(a), len(b), 0)]:
+        removed, added = "".join(a[i:bi]), "".join(b[j:bj])
+        if removed or added:
+            # "x y" -> "z w" reads as one change, not two split by an unchanged space.
+            if (
+                len(hunks) >= 2
+                and len(hunks[-1]) == 1
+                and hunks[-1][0].isspace()
+                and all(hunks[-2])
+                and removed
+                and added
+            ):
+                space = hunks.pop()[0]
+                hunks[-1] = [hunks[-1][0] + space + removed, hunks[-1][1] + space + added]
+            else:
+                hunks.append([removed, added])
+        if n:
+            hunks.append(["".join(b[bj : bj + n])])
+        i, j = bi + n, bj + n
+    out = []
+    for hunk in hunks:
+        if len(hunk) == 1:
+            out.append(escape(hunk[0], quote=False))
+        else:
+            if hunk[0]:
+                out.append(f"<del>{escape(hunk[0], quote=False)}</del>")
+            if hunk[1]:
+                out.append(f"<ins>{escape(hunk[1], quote=False)}</ins>")
+    return "".join(out)
