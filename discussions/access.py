@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from groups.access import get_assignment_for_member
+from groups.access import can, get_assignment_for_member
+from groups.models import Membership
 
 from .models import Annotation, Reply
 
@@ -50,3 +51,24 @@ def get_thread_by_id(request, thread_id: int) -> Annotation:
     if found is None:
         raise Http404
     return get_thread_for_member(request, found[0], found[1], thread_id)
+
+
+def get_orphan_for_reattaching(request, group_slug: str, reading_slug: str, thread_id: int):
+    """An orphan the user may attach to the text again (see `orphans_to_reattach`)."""
+    assignment = get_assignment_for_member(request, group_slug, reading_slug)
+    annotation = get_object_or_404(orphans_to_reattach(request, assignment), pk=thread_id)
+    annotation.group, annotation.reading = assignment.group, assignment.reading
+    return assignment, annotation
+
+
+def orphans_to_reattach(request, assignment):
+    """A reading's orphans in a group that the user may attach again: any they
+    may see, for a facilitator (so never another's private note); their own,
+    for anyone else, since the author knows best where their words went."""
+    user = request.user
+    orphans = Annotation.objects.filter(
+        group=assignment.group, reading=assignment.reading, orphaned__isnull=False
+    ).visible_to(user)
+    if not can(assignment.group, Membership.Role.FACILITATOR):
+        orphans = orphans.filter(author=user)
+    return orphans

@@ -6,8 +6,11 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self):
         from groups import sections as group_pages
+        from readings.attached import PROVIDERS
 
         from . import checks  # noqa: F401  (registers them)
         from .news import beside_reading
+        from .revisions import PROVIDER
 
         group_pages.BESIDE_READING.append(beside_reading)
+        PROVIDERS.append(PROVIDER)

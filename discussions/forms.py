@@ -129,3 +129,61 @@ class DiscussionFilterForm(forms.Form):
         return self.is_valid() and any(
             self.cleaned_data[name] for name in ("kind", "unanswered", "mine", "member")
         )
+
+
+class ReattachForm(forms.Form):
+    """Where an orphan goes back into the text: a passage, and the words there
+    (which of them, if they occur more than once), or the whole passage."""
+
+    passage = forms.ChoiceField(
+        label="Passage", error_messages={"invalid_choice": "That passage is not in this reading."}
+    )
+    words = forms.CharField(
+        label="The words to attach it to",
+        required=False,
+        max_length=BODY_MAX,
+        help_text="Copied from that passage. Leave empty to attach it to the whole passage.",
+    )
+    occurrence = forms.IntegerField(
+        label="Which time they occur, if more than once",
+        required=False,
+        min_value=1,
+        help_text="1 for the first time in the passage, 2 for the second…",
+    )
+
+    def __init__(self, *args, passages: list[Passage], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.passages = {passage.anchor: passage for passage in passages}
+        self.fields["passage"].choices = [
+            (passage.anchor, f"{passage.position}. {first_words(passage.text)}")
+            for passage in passages
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        passage = self.passages.get(cleaned.get("passage"))
+        words = (cleaned.get("words") or "").strip()
+        cleaned["passage"], cleaned["selector"] = passage, None
+        if passage is None or not words:
+            return cleaned
+        text, found, at = passage.text, [], passage.text.find(words)
+        while at != -1:
+            found.append(at)
+            at = text.find(words, at + 1)
+        if not found:
+            raise forms.ValidationError("These words do not occur in that passage.")
+        which = cleaned.get("occurrence") or (1 if len(found) == 1 else None)
+        if which is None or which > len(found):
+            times = "once" if len(found) == 1 else f"{len(found)} times"
+            raise forms.ValidationError(
+                f"These words occur {times} in that passage: say which time you mean, "
+                f"from 1 to {len(found)}."
+            )
+        at = found[which - 1]
+        cleaned["selector"] = resolve_selector(text, exact=words, start=at, end=at + len(words))
+        return cleaned
+
+
+def first_words(text: str, count: int = 8) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")

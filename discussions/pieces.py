@@ -56,13 +56,17 @@ def members_of(people: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
     return [(pk, name) for pk, name, is_member in people if is_member]
 
 
-def visible_annotations(request: HttpRequest, assignment: Assignment, passages=None):
+def visible_annotations(
+    request: HttpRequest, assignment: Assignment, passages=None, orphans: bool = False
+):
     """The reading's annotations the viewer may see (on `passages` only, if
-    given), each with its display state, summary and URL."""
+    given; only orphans, if asked), each with its display state, summary and URL."""
     group, reading, user = assignment.group, assignment.reading, request.user
     annotations = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
     if passages is not None:
         annotations = annotations.filter(passage__in=passages)
+    if orphans:
+        annotations = annotations.filter(orphaned__isnull=False)
     annotations = list(annotations.select_related("author"))
     set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
     # One reverse() for the page, not two per thread: thread URLs share this prefix.
@@ -73,17 +77,22 @@ def visible_annotations(request: HttpRequest, assignment: Assignment, passages=N
     return annotations
 
 
+def on_words(annotation: Annotation) -> bool:
+    """Whether it is on a passage of the text as it now stands, or words in it."""
+    return not (annotation.whole_reading or annotation.orphaned)
+
+
 def dress(passages, annotations, shown) -> None:
     """Put on each passage its marks, counts, heat (from all `annotations`) and
     threads (those `shown` through the filters). A thread on the whole reading
-    is on none of them."""
+    is on none of them, nor is an orphan: its words are no longer in the text."""
     activity = defaultdict(int)
     for annotation in annotations:
-        if annotation.kind != Annotation.Kind.NOTE and not annotation.whole_reading:
+        if annotation.kind != Annotation.Kind.NOTE and on_words(annotation):
             activity[annotation.passage_id] += 1 + annotation.reply_count
     by_passage = defaultdict(list)
     for annotation in shown:
-        if not annotation.whole_reading:
+        if on_words(annotation):
             by_passage[annotation.passage_id].append(annotation)
     for passage in passages:
         threads = by_passage[passage.pk]
@@ -114,7 +123,8 @@ class Discussion:
       removal lowers the count;
     - the names of the people who appear, whether each is a member (the filter
       offers members), the reading's address in its group (names and links
-      shown), and the assignment (a reading put back on the
+      shown), the reading's revision (a revised text changes passages in
+      place, under the same ids), and the assignment (a reading put back on the
       syllabus starts a new discussion of it).
     So a changed discussion never meets a stale piece, and every member shares them."""
 
@@ -124,10 +134,11 @@ class Discussion:
         group, reading = assignment.group, assignment.reading
         self.moderator = can(group, Membership.Role.FACILITATOR)
         names = "|".join(f"{pk}:{name}:{is_member}" for pk, name, is_member in people)
-        scope = f"{group.slug}/{reading.slug}/{names}".encode()
+        scope = f"{group.slug}/{reading.slug}/{reading.revision}/{names}".encode()
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
         self.annotations = None  # the whole reading's, fetched at most once
         self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
+        self.has_orphans = False  # whether the reading has any, as the cache keys found
         self.viewer = f"user{request.user.pk}" + (":moderator" if self.moderator else "")
 
     def _keys(self, passages, template: str, whole: bool) -> dict[int, str]:
@@ -153,10 +164,12 @@ class Discussion:
                 newest=Max("version"),
                 notes=Count("pk", filter=Q(kind=Annotation.Kind.NOTE, author=user)),
                 hidden=Count("pk", filter=sees_hidden),
+                orphans=Count("pk", filter=Q(orphaned__isnull=False)),
             )
         )
         stats = {row["passage"]: row for row in stats}
         self.sees_hidden = any(row["hidden"] for row in stats.values())
+        self.has_orphans = any(row["orphans"] for row in stats.values())
         keys = {}
         for passage in passages:
             row = stats.get(passage.id)
@@ -244,6 +257,17 @@ class Discussion:
         if self.sees_hidden:
             key += f":{self.viewer}"
         return _cached(key if self.cached else None, render)
+
+    def orphans(self) -> list[Annotation]:
+        """The threads whose words a revision took out of the text, as the viewer
+        may see them and the filters let through; after `passages(..., whole=True)`,
+        which either fetched every annotation or found whether there are any."""
+        if self.annotations is None and not self.has_orphans:
+            return []
+        annotations = self.annotations
+        if annotations is None:
+            annotations = visible_annotations(self.request, self.assignment, orphans=True)
+        return [a for a in self._shown(annotations) if a.orphaned]
 
     def filters_html(self, reading_url: str) -> str:
         """The filter form as the query string sets it: the same for the whole group."""

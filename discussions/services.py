@@ -33,7 +33,12 @@ def next_version(group: Group, reading: Reading) -> int:
     versions.update(
         discussion_version=Greatest(F("discussion_version"), Coalesce(Subquery(newest), 0)) + 1
     )
-    return versions.values_list("discussion_version", flat=True).get()
+    version = versions.values_list("discussion_version", flat=True).first()
+    if version is None:
+        # Off the syllabus (a revision still carries its threads): past their
+        # newest, so they count as changed when the reading is put back.
+        version = (newest.values_list("version", flat=True).first() or 0) + 1
+    return version
 
 
 def _touch(annotation: Annotation, version: int | None = None, **changes) -> None:
@@ -84,6 +89,14 @@ def post_annotation(
         )
         events.announce("annotation_posted", annotation_id=annotation.pk)
     return annotation
+
+
+def reattach(*, annotation: Annotation, passage: Passage, selector: Selector | None) -> None:
+    """Put an orphan back into the text: on `selector`'s words of `passage`, or
+    on the whole passage."""
+    words = asdict(selector) if selector else {"exact": "", "prefix": "", "suffix": ""}
+    with transaction.atomic():
+        _touch(annotation, passage=passage, orphaned=None, **{"start": None, "end": None, **words})
 
 
 def post_reply(*, annotation: Annotation, parent: Reply | None, body: str, author) -> Reply:

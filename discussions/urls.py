@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import live, moderation, reading, threads
+from .views import live, moderation, orphans, reading, threads
 
 app_name = "discussions"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("g/<slug:slug>/r/<slug:reading_slug>/", reading.reading_page, name="reading"),
     path("g/<slug:slug>/r/<slug:reading_slug>/annotate/", reading.annotate, name="annotate"),
     path("g/<slug:slug>/r/<slug:reading_slug>/live/", live.poll, name="live"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/orphans/", orphans.orphans, name="orphans"),
+    path(
+        "g/<slug:slug>/r/<slug:reading_slug>/orphans/<int:thread_id>/",
+        orphans.reattach,
+        name="reattach",
+    ),
     path(THREAD, threads.thread, name="thread"),
     path(THREAD + "reply/", threads.reply, name="reply"),
     path(THREAD + "edit/", threads.edit, name="edit"),

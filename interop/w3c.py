@@ -2,6 +2,8 @@
 
 A selector measures the reading's text: its passages' plain text, in order,
 joined by blank lines. A thread on a whole passage quotes the whole passage.
+An orphan (a revision took its words out of the text) has no position, only
+the quote it was made on.
 A reply is an annotation whose motivation is `replying` and whose target is
 the annotation (or reply) it answers. A private note is `bookmarking` with a
 private audience. Whatever its viewer may not see (a deleted post kept for its
@@ -108,6 +110,19 @@ def annotation_json(request, annotation: Annotation, state: str, passage_start: 
     document["motivation"] = MOTIVATIONS[annotation.kind]
     if annotation.kind == Annotation.Kind.NOTE:
         document["audience"] = PRIVATE
+    if annotation.orphaned:
+        # Its words are no longer in the text: there is no position to give,
+        # only the quote it was made on (if it was on words).
+        document["target"] = {"source": source}
+        if annotation.exact:
+            quote = {
+                "type": "TextQuoteSelector",
+                "exact": annotation.exact,
+                "prefix": annotation.prefix,
+                "suffix": annotation.suffix,
+            }
+            document["target"]["selector"] = [quote]
+        return document
     text = annotation.passage.text
     if annotation.start is None:
         quote = {"exact": text, "prefix": "", "suffix": ""}

@@ -61,6 +61,11 @@ EXPECTED = {
     "g/<slug:slug>/r/<slug:reading_slug>/annotate/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 404"),
     # The live poll wants the signed ticket its page gives out; without it, nothing.
     "g/<slug:slug>/r/<slug:reading_slug>/live/": ("404 404 404 404 404 404", GET_ONLY),
+    # Orphans (threads whose words a revision took out): each member sees the ones
+    # they may attach again (a facilitator, the group's; anyone, their own). The
+    # thread here is anchored, not an orphan, so there is nothing to attach.
+    READING + "orphans/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
+    READING + "orphans/<int:thread_id>/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 404"),
     # Agendas: facilitators and organizers. The meeting runs: members follow it,
     # facilitators drive it; it has no summary to export until it ends.
     READING + "agenda/": ("L 404 403 200 200 404", SIGNED_IN_GET_ONLY),

@@ -41,6 +41,8 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     discussion = Discussion(request, assignment, people, filters)
     rows = discussion.passages(passages, "discussions/_passage.html", compose, whole=True)
     sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
+    earlier = discussion.orphans()
+    facilitator = can(group, Membership.Role.FACILITATOR)
     context = {
         "group": group,
         "reading": reading,
@@ -55,7 +57,10 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
             reverse("discussions:reading", args=[group.slug, reading.slug])
         ),
         "compose": compose,
-        "facilitator": can(group, Membership.Role.FACILITATOR),
+        "facilitator": facilitator,
+        "earlier": earlier,
+        # Facilitators re-attach the group's orphans; everyone, their own.
+        "may_reattach": any(facilitator or a.author_id == request.user.pk for a in earlier),
         # The composer goes on top when its passage is not in the reading.
         "compose_on_top": compose
         and not any(p.anchor == compose["passage"].value() for p in passages),

@@ -81,6 +81,8 @@ def markdown(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
             if thread.kind == Annotation.Kind.QUESTION:
                 label += f", {thread.vote_count} vote{'s' * (thread.vote_count != 1)}"
                 label += ", answered" if thread.answered else ""
+            if thread.orphaned:
+                label += ", on words no longer in the text"
             lines += _markdown_post(thread, 0, label, thread.exact)
             for node, depth in walk(tree):
                 reply_label = f"Reply to {node.replying_to}" if node.replying_to else "Reply"
