@@ -1,4 +1,5 @@
 import hashlib
+from collections import defaultdict
 from pathlib import PurePath
 
 from django.conf import settings
@@ -205,32 +206,39 @@ def publish_revision(*, revision: Revision) -> dict[str, Placed]:
         ]
 
         # Positions are unique in a reading: lift every passage above the new
-        # text's range first, so each carried one can take its new place.
-        reading.passages.update(position=F("position") + len(old) + len(new) + 1)
+        # text's range first, then bring the carried ones down to their places,
+        # one UPDATE for each distance moved (a revision has few: one per place
+        # where passages were inserted or deleted).
+        lift = len(old) + len(new) + 1
+        reading.passages.update(position=F("position") + lift)
+        shifts = defaultdict(list)
         at_new: list[Passage | None] = [None] * len(new)
         for passage, index in zip(old, plan.carried, strict=True):
             if index is not None:
                 at_new[index] = passage
+                shifts[index + 1 - passage.position].append(passage.pk)
+        for shift, ids in shifts.items():
+            Passage.objects.filter(pk__in=ids).update(position=F("position") - lift + shift)
         fresh = iter(
             passage_anchors(
                 [p["text"] for p, kept in zip(new, at_new, strict=True) if kept is None],
                 used={p.anchor for p in old},
             )
         )
-        carried, added = [], []
+        fields = ["kind", "speaker", "text", "html"]
+        edited, added = [], []
         for position, (block, passage) in enumerate(zip(new, at_new, strict=True), start=1):
             if passage is None:
-                passage = Passage(reading=reading, anchor=next(fresh))
+                passage = Passage(reading=reading, anchor=next(fresh), position=position)
                 added.append(passage)
-            else:
-                carried.append(passage)
+            elif any(getattr(passage, field) != block[field] for field in fields):
+                edited.append(passage)
             passage.position = position
-            passage.kind, passage.speaker = block["kind"], block["speaker"]
-            passage.text, passage.html = block["text"], block["html"]
+            for field in fields:
+                setattr(passage, field, block[field])
             at_new[position - 1] = passage
-        Passage.objects.bulk_update(
-            carried, ["position", "kind", "speaker", "text", "html"], batch_size=500
-        )
+        # Small batches: each is one UPDATE with a CASE per field over its rows.
+        Passage.objects.bulk_update(edited, fields, batch_size=50)
         Passage.objects.bulk_create(added, batch_size=500)
 
         reading.revision = revision.number
