@@ -158,22 +158,20 @@ def change_rows(plan, old: list[str], new: list[str]) -> list[dict]:
 
 
 def attached_by_group(reading: Reading, plan) -> list[dict]:
-    """Every group's attached things and where the revision would put each."""
-    passages = list(reading.passages.only("pk"))
-    index_of = {p.pk: i for i, p in enumerate(passages)}
-    groups = defaultdict(list)
+    """Every group's attached things and where the revision would put each: the
+    moved and orphaned ones one by one, the kept ones (the same words in the
+    same place: thousands, on a long reading) only counted."""
+    ids = reading.passages.order_by("position").values_list("pk", flat=True)
+    index_of = {pk: index for index, pk in enumerate(ids)}
+    groups = defaultdict(lambda: {"rows": [], "counts": Counter()})
     for provider in PROVIDERS:
         for attached in provider.collect(reading):
             where = services.place_attached(plan, attached, index_of)
-            groups[attached.group].append({"attached": attached, "where": where})
-    return [
-        {
-            "name": name,
-            "rows": rows,
-            "counts": Counter(row["where"].outcome for row in rows),
-        }
-        for name, rows in sorted(groups.items())
-    ]
+            group = groups[attached.group]
+            group["counts"][where.outcome] += 1
+            if where.outcome != "kept":
+                group["rows"].append({"attached": attached, "where": where})
+    return [{"name": name, **group} for name, group in sorted(groups.items())]
 
 
 @login_required
