@@ -55,12 +55,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from html import escape
+from itertools import accumulate
 from os.path import commonprefix
 
 CONTEXT = 32  # characters of prefix/suffix a selector keeps (as discussions.anchoring)
 MIN_EVIDENCE = 32  # quote + agreeing context, in characters, for a fallback match
 MARGIN = 8  # context characters by which a fallback match must beat the next candidate
-_CAP = 250_000  # most element pairs handed to difflib's quadratic matcher at once
+_MAX_CANDIDATES = 50  # a quote found more often than this in inserted text is orphaned
+_CAP = 40_000  # most element pairs handed to difflib's quadratic matcher at once
+# Beyond it, runs of this many elements unique to both sides anchor instead (so a long text
+# of common words still aligns).
+_WIDTHS = (1, 4, 16)
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w{4,}")
 _WORD_CHAR = re.compile(r"\w")
@@ -95,11 +100,29 @@ class Change:
 
 
 def _tokens(text: str) -> tuple[list[str], list[int]]:
-    tokens, starts = [], []
-    for m in _TOKEN.finditer(text):
-        tokens.append(m.group())
-        starts.append(m.start())
-    return tokens, starts
+    """Words, runs of spaces and single other characters, with where each starts: together
+    they are the whole text."""
+    tokens = _TOKEN.findall(text)
+    return tokens, [0, *accumulate(map(len, tokens))][:-1]
+
+
+def _shared_run(a: list, i: int, b: list, j: int, most: int, step: int) -> int:
+    """How many elements from a[i] and b[j] are equal, going forward (step 1) or backward
+    (step -1, from a[i - 1] and b[j - 1]), at most `most`: slices compared by galloping."""
+
+    def equal(n: int) -> bool:
+        if step == 1:
+            return a[i : i + n] == b[j : j + n]
+        return a[i - n : i] == b[j - n : j]
+
+    low, high = 0, 1
+    while high <= most and equal(high):
+        low, high = high, high * 2
+    high = min(high, most + 1)
+    while high - low > 1:  # equal(low) holds, equal(high) does not (or is out of reach)
+        middle = (low + high) // 2
+        low, high = (middle, high) if equal(middle) else (low, middle)
+    return low
 
 
 def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -126,43 +149,71 @@ def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return run[::-1]
 
 
+def _unique_pairs(
+    a: list, b: list, alo: int, ahi: int, blo: int, bhi: int, width: int
+) -> list[tuple[int, int]]:
+    """Starts (i, j) of runs of `width` elements that occur once on each side and are equal,
+    the longest series of them in the same order on both sides, none overlapping."""
+
+    def runs(seq: list, lo: int, hi: int) -> list:
+        if width == 1:
+            return seq[lo:hi]
+        return [tuple(seq[k : k + width]) for k in range(lo, hi - width + 1)]
+
+    runs_a, runs_b = runs(a, alo, ahi), runs(b, blo, bhi)
+    count_a, count_b = Counter(runs_a), Counter(runs_b)
+    unique_b = {run: blo + k for k, run in enumerate(runs_b) if count_b[run] == 1}
+    pairs = [
+        (alo + k, unique_b[run])
+        for k, run in enumerate(runs_a)
+        if run in unique_b and count_a[run] == 1
+    ]
+    anchors: list[tuple[int, int]] = []
+    for i, j in _lis(pairs):
+        if not anchors or (i >= anchors[-1][0] + width and j >= anchors[-1][1] + width):
+            anchors.append((i, j))
+    return anchors
+
+
 def _align(a: list, b: list) -> list[tuple[int, int, int]]:
     """Blocks (i, j, n) with a[i:i + n] == b[j:j + n], increasing in both: a patience diff
     (shared ends, then elements unique to both sides as anchors, then the same inside each
-    stretch between anchors), handing difflib only stretches that have no unique element."""
+    stretch between anchors). A small stretch with no unique element goes to difflib; a
+    large one is anchored by unique runs of elements, else counts as rewritten."""
     blocks = []
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        n = 0
-        while alo + n < ahi and blo + n < bhi and a[alo + n] == b[blo + n]:
-            n += 1
+        n = _shared_run(a, alo, b, blo, min(ahi - alo, bhi - blo), 1)
         if n:
             blocks.append((alo, blo, n))
             alo, blo = alo + n, blo + n
-        n = 0
-        while ahi - n > alo and bhi - n > blo and a[ahi - n - 1] == b[bhi - n - 1]:
-            n += 1
+        n = _shared_run(a, ahi, b, bhi, min(ahi - alo, bhi - blo), -1)
         if n:
             blocks.append((ahi - n, bhi - n, n))
             ahi, bhi = ahi - n, bhi - n
         if alo == ahi or blo == bhi:
             continue
-        count_a, count_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
-        unique_b = {
-            b[j]: j for j in range(blo, bhi) if count_b[b[j]] == 1 and count_a.get(b[j]) == 1
-        }
-        anchors = _lis([(i, unique_b[a[i]]) for i in range(alo, ahi) if a[i] in unique_b])
-        if anchors:
-            prev_i, prev_j = alo, blo
-            for i, j in anchors:
-                blocks.append((i, j, 1))
-                stack.append((prev_i, i, prev_j, j))
-                prev_i, prev_j = i + 1, j + 1
-            stack.append((prev_i, ahi, prev_j, bhi))
-        elif (ahi - alo) * (bhi - blo) <= _CAP:
-            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-            blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
+        small = (ahi - alo) * (bhi - blo) <= _CAP
+        for width in (1,) if small else _WIDTHS:
+            anchors = _unique_pairs(a, b, alo, ahi, blo, bhi, width)
+            if anchors:
+                prev_i, prev_j = alo, blo
+                for i, j in [*anchors, (ahi, bhi)]:
+                    if i - prev_i == j - prev_j > 0 and a[prev_i:i] == b[prev_j:j]:
+                        blocks.append((prev_i, prev_j, i - prev_i))  # the usual case
+                    elif prev_i < i and prev_j < j:  # else nothing between is left to match
+                        stack.append((prev_i, i, prev_j, j))
+                    blocks.append((i, j, width))
+                    prev_i, prev_j = i + width, j + width
+                blocks.pop()
+                break
+        else:
+            if small:
+                matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+                blocks.extend(
+                    (alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n
+                )
     blocks.sort()
     merged: list[tuple[int, int, int]] = []
     for i, j, n in blocks:
@@ -387,7 +438,7 @@ class Plan:
         prefix, suffix = selection.prefix[::-1], selection.suffix
         scored = []
         at = joined.find(exact)
-        while at != -1 and len(scored) <= 1000:
+        while at != -1 and len(scored) <= _MAX_CANDIDATES:
             k = bisect_right(offsets, at) - 1
             q, s = places[k][0], places[k][1] + at - offsets[k]
             text, e = self._new[q], s + len(exact)
@@ -395,7 +446,7 @@ class Plan:
             agree += len(commonprefix([text[e : e + CONTEXT], suffix]))
             scored.append((agree, q, s))
             at = joined.find(exact, at + 1)
-        if not scored or len(scored) > 1000:
+        if not scored or len(scored) > _MAX_CANDIDATES:
             return None
         scored.sort(reverse=True)
         agree, q, s = scored[0]
