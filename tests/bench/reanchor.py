@@ -27,7 +27,27 @@ from readings.reanchor import CONTEXT, Selection, plan  # noqa: E402
 PASSAGES = 2_000
 SELECTIONS = 5_000
 RUNS = 3
-COMMON = "the of and a to in is was he it that for on as with his they at by".split()
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "a",
+    "to",
+    "in",
+    "is",
+    "was",
+    "he",
+    "it",
+    "that",
+    "for",
+    "on",
+    "as",
+    "with",
+    "his",
+    "they",
+    "at",
+    "by",
+]
 
 
 def vocabulary(rng: random.Random) -> list[str]:
