@@ -257,7 +257,8 @@ def _shared(
     old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
 ) -> dict[tuple[int, int], tuple[int, list[tuple[int, int, int]]]]:
     """For each (old, new) pair of these passages that share words: the weight (characters
-    in shared runs holding a word) and the runs (old start, new start, length)."""
+    in shared runs of two words or more, or of one word of four letters or more) and the
+    runs (old start, new start, length)."""
     a, b = _Side("a", old_texts, olds), _Side("b", new_texts, news)
     shared: dict = defaultdict(lambda: [0, []])
     for i, j, n in _align(a.tokens, b.tokens):
@@ -265,7 +266,8 @@ def _shared(
         q, qs, _ = b.span(j, n)
         entry = shared[(p, q)]
         entry[1].append((ps, qs, pe - ps))
-        if any(_WORD_CHAR.match(t) for t in a.tokens[i : i + n]):
+        words = [t for t in a.tokens[i : i + n] if _WORD_CHAR.match(t)]
+        if len(words) > 1 or words and len(words[0]) >= 4:  # not a stray "the" or "a"
             entry[0] += pe - ps
     return {pair: (weight, runs) for pair, (weight, runs) in shared.items()}
 

@@ -310,6 +310,79 @@ CASES = {
             (1, "the northern light"): ("kept", 2, "the northern light"),
         },
     ),
+    "a paragraph copied further on": Case(
+        new=[*BASE, BASE[4]],
+        expect={
+            (4, "a ship that never left harbour"): ("kept", 4, "a ship that never left harbour"),
+            (4, None): ("kept", 4),
+        },
+    ),
+    "a selection across the point where its paragraph was split": Case(
+        new=revised(
+            {2: None},
+            insert={
+                2: [
+                    "The lamp had to be trimmed at dusk and again at midnight.",
+                    "Between those hours he wrote letters he would not post until spring, and "
+                    "read the same novels until he knew their endings by heart.",
+                ]
+            },
+        ),
+        expect={
+            # Its words now straddle two passages: it goes with the larger share of them.
+            (2, "midnight. Between those hours he wrote"): ("orphaned", 3),
+            (2, "dusk and again at midnight. Between"): ("orphaned", 2),
+        },
+    ),
+    "a deleted paragraph's phrase reused elsewhere in other words": Case(
+        new=revised(
+            {5: None},
+            insert={
+                9: [
+                    "Years later a bundle of newspapers arrived for him by mistake; he read "
+                    "them anyway."
+                ]
+            },
+        ),
+        expect={
+            # The same four words, but not the ones the member selected: their context
+            # differs, so a fallback search must not take them.
+            (5, "a bundle of newspapers"): ("orphaned", 5),
+            (5, "newspapers already three months old"): ("orphaned", 5),
+        },
+    ),
+    "a paragraph moved and a sentence of it rewritten": Case(
+        new=[
+            *BASE[:4],
+            *BASE[5:],
+            "In his letters he called the island a ship that never left harbour. His sister, "
+            "who kept the letters, thought it a cell with a view.",
+        ],
+        expect={
+            (4, None): ("kept", 10),
+            (4, "a ship that never left harbour"): ("kept", 10, "a ship that never left harbour"),
+            (4, "who kept the letters"): ("kept", 10, "who kept the letters"),
+            (4, "a prison with a very good view"): ("orphaned", 10),
+        },
+    ),
+    "a paragraph removed, one sentence of it kept in a new one elsewhere": Case(
+        new=[
+            *BASE[:4],
+            *BASE[5:],
+            "Much has been written about the keeper's sister, her stubborn handwriting, and the "
+            "box of correspondence she left to the county archive. Her brother called the "
+            "island a ship that never left harbour. The archive has them still, in a "
+            "cupboard that also holds the last logbook of the light and a map of the reefs.",
+        ],
+        expect={
+            # Its passage is gone, but the words stand, with their context, in new text.
+            (4, "a ship that never left harbour"): ("moved", 10, "a ship that never left harbour"),
+            (4, "called the island"): ("moved", 10, "called the island"),
+            (4, "In his letters"): ("orphaned", 4),
+            (4, "a prison with a very good view"): ("orphaned", 4),
+            (4, None): ("orphaned", 4),
+        },
+    ),
 }
 
 
