@@ -284,7 +284,9 @@ class Plan:
         # that survive in a related new passage, sorted by old start.
         self._runs: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n_old)]
         self._merged_into: list[int | None] = [None] * n_old
-        self._stood = list(range(n_old))  # the new index a removed passage stood before
+        # For a removed passage: the new passage now standing where it stood (its row of
+        # the preview comes just before that one's).
+        self._stood = [0] * n_old
 
         def pair(p: int, q: int) -> None:
             self.carried[p], carrier[q] = q, p
@@ -312,11 +314,10 @@ class Plan:
         candidates = []  # (weight, old, new, runs) of related pairs
         related_old, related_new = set(), set()
         bounds = [(-1, -1), *in_order, (n_old, n_new)]
-        for (p0, q0), (p1, q1) in zip(bounds, bounds[1:], strict=False):
+        stretches = list(zip(bounds, bounds[1:], strict=False))
+        for (p0, q0), (p1, q1) in stretches:
             olds = [p for p in range(p0 + 1, p1) if self.carried[p] is None]
             news = [q for q in range(q0 + 1, q1) if carrier[q] is None]
-            for p in range(p0 + 1, p1):
-                self._stood[p] = q0 + 1
             if not olds or not news:
                 continue
             for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items():
@@ -353,7 +354,14 @@ class Plan:
         for runs in self._runs:
             runs.sort()
         self._run_starts = [[r[0] for r in runs] for runs in self._runs]
-        self._carrier = carrier
+        for (p0, q0), (p1, q1) in stretches:
+            at = q0 + 1
+            for p in range(p0 + 1, p1):
+                q = self.carried[p]
+                if q is None:
+                    self._stood[p] = at
+                elif q0 < q < q1:  # not moved away: what follows stands after it
+                    at = max(at, q + 1)
 
         rows = [
             (q, 1, Change("added", None, q))
