@@ -600,3 +600,91 @@ def test_identities_are_carried_one_to_one_and_the_preview_covers_every_passage(
         else:
             assert result.carried[change.old] == change.new
             assert (old[change.old] == new[change.new]) == (change.kind == "same")
+
+
+def tracked_revision(rng: random.Random, passages: int, steps: int):
+    """A text of words that never repeat, and a revision of it made by whole-word edits,
+    with where each character of the revision came from: (old passage, offset), or None
+    for what the revision wrote."""
+    fresh = iter(range(10**6))
+    old = [" ".join(f"w{next(fresh)}" for _ in range(rng.randint(1, 15))) for _ in range(passages)]
+    new = [[(c, (p, i)) for i, c in enumerate(text)] for p, text in enumerate(old)]
+
+    def word_spans(chars):
+        spans, start = [], None
+        for i, (c, _) in enumerate([*chars, (" ", None)]):
+            if c != " " and start is None:
+                start = i
+            elif c == " " and start is not None:
+                spans.append((start, i))
+                start = None
+        return spans
+
+    def cut(chars):
+        """Remove a run of whole words and one space beside them; return them."""
+        spans = word_spans(chars)
+        a = rng.randrange(len(spans))
+        b = rng.randrange(a, min(a + 4, len(spans)))
+        s, e = spans[a][0], spans[b][1]
+        piece = chars[s:e]
+        s, e = (s - 1, e) if s > 0 else (s, min(e + 1, len(chars)))
+        chars[s:e] = []
+        return piece
+
+    for _ in range(steps):
+        op = rng.choice(
+            ["typo", "word", "cut", "insert", "delete", "split", "merge", "move", "shift"]
+        )
+        i = rng.randrange(len(new))
+        chars = new[i]
+        letters = [k for k, (c, _) in enumerate(chars) if c != " "]
+        gaps = [k for k, (c, _) in enumerate(chars) if c == " "]
+        if op == "typo" and letters:
+            chars[rng.choice(letters)] = ("Z", None)
+        elif op == "word":
+            at = rng.choice([*gaps, len(chars)])
+            chars[at:at] = [(c, None) for c in f" n{next(fresh)}"]
+        elif op == "cut" and letters:
+            cut(chars)
+        elif op == "insert":
+            new.insert(i, [(c, None) for c in f"n{next(fresh)} n{next(fresh)}"])
+        elif op == "delete" and len(new) > 1:
+            del new[i]
+        elif op == "split" and gaps:
+            at = rng.choice(gaps)
+            new[i : i + 1] = [chars[:at], chars[at + 1 :]]
+        elif op == "merge" and i + 1 < len(new):
+            new[i : i + 2] = [chars + [(" ", None)] + new[i + 1]]
+        elif op == "move":
+            new.insert(rng.randrange(len(new)), new.pop(i))
+        elif op == "shift" and letters:  # words moved, within their passage or elsewhere
+            piece = cut(chars)
+            target = new[rng.randrange(len(new))]
+            at = rng.choice([k for k, (c, _) in enumerate(target) if c == " "] + [len(target)])
+            target[at:at] = [(" ", None), *piece]
+        new = [chars for chars in new if any(c != " " for c, _ in chars)] or [[("x", None)]]
+    texts = ["".join(c for c, _ in chars) for chars in new]
+    return old, texts, [[origin for _, origin in chars] for chars in new]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(1, 10), st.integers(1, 10))
+def test_a_placed_selection_sits_on_the_very_characters_that_were_selected(rng, size, steps):
+    old, new, origins = tracked_revision(rng, size, steps)
+    result = plan(old, new)
+    for _ in range(20):
+        p = rng.randrange(len(old))
+        spans = [m.span() for m in re.finditer(r"\S+", old[p])]
+        a = rng.randrange(len(spans))
+        s, e = spans[a][0], spans[rng.randrange(a, min(a + 6, len(spans)))][1]
+        text = old[p]
+        selection = Selection(
+            p, s, e, text[s:e], text[max(0, s - CONTEXT) : s], text[e : e + CONTEXT]
+        )
+        placed = result.place(selection)
+        if placed.outcome != "orphaned":
+            # Every letter is the very letter selected; one space is as good as another (a
+            # word cut and put back where it was leaves the same text).
+            came_from = origins[placed.passage][placed.start : placed.end]
+            letters = [k for k, c in enumerate(text[s:e]) if c != " "]
+            assert [came_from[k] for k in letters] == [(p, s + k) for k in letters]
