@@ -14,8 +14,9 @@ Passages
      identical words maps its old characters to new ones. An old and a new passage are
      *related* when the words they share cover at least half of the shorter one and at
      least a fifth of the longer one (or 40 characters): an edited passage, the parts of a
-     split, the contributors to a merge. Words a passage shares with an unrelated one
-     (a stray "of the") map nothing.
+     split, the contributors to a merge. Only runs of two words or more, or of one word of
+     four letters or more, count as shared: a stray "the" relates nothing. Words a passage
+     shares with an unrelated one map nothing.
   3. An old passage still related to nothing is compared with new passages related to
      nothing anywhere in the text (edited and moved), through the words they share.
   4. Identity: related pairs are taken largest shared weight first, each old and each new
@@ -28,25 +29,31 @@ Selections
     passage was removed but its text went into another one (a merge), it moves there;
     otherwise it is orphaned.
   - A selection of words is carried only if its words survive exactly: every character of
-    it lies in one run of identical words of the diff between related passages. Then it is
+    it lies in one run of identical words of the diff between related passages (so a
+    selection that starts or ends inside a changed word counts as edited). Then it is
     "kept" when it stays on the passage carrying its own at the same offsets, else "moved".
   - Otherwise (its passage was removed, or the words moved away from where the diff aligns
-    them) its exact quote is looked for, as a fallback, only in text the revision inserted
-    (text the diff did not map from elsewhere: words that stood in the old version at
-    another place are another annotation's words, never this one's). An occurrence is
-    accepted when the quote's length plus the context it agrees with (prefix and suffix,
-    compared from the quote outwards) reaches 32 characters, and it is unique: the next
-    candidate's context must agree on at least 8 fewer characters. Otherwise, orphaned.
+    them: a sentence moved, a passage rewritten around them) its exact quote is looked
+    for, as a fallback, only in text the revision inserted (text the diff did not map
+    from elsewhere: words that stood in the old version at another place are another
+    annotation's words, never this one's). An occurrence is accepted when the quote's
+    length plus the context it agrees with (prefix and suffix, compared from the quote
+    outwards) reaches 32 characters, and it stands out: the next candidate's context must
+    agree on at least 8 fewer characters (and a quote found over 50 times is not looked
+    at). Otherwise, orphaned.
   - Words partly edited (one word of five changed, a typo fixed inside the selection) are
     not the words the member selected, so the annotation is orphaned rather than pointed
     at words they never chose; a facilitator re-attaches it. Its home is the new passage
     that holds most of its surviving characters, else the one carrying its passage, else
-    the one standing where its passage stood.
-  Hence a placed selection always quotes exactly the words that were selected.
+    (its passage removed) the one its text went into, else the one now standing where it
+    stood (after the new place of the passage before it).
+  Hence a placed selection always quotes exactly the words that were selected, and never
+  words that stood elsewhere in the old version.
 
-Cost: the passage alignment and each word diff are patience diffs (linear-ish); difflib's
-quadratic SequenceMatcher only runs on the small leftovers that have no word unique to both
-sides, and not at all past `_CAP` element pairs, where the leftover counts as rewritten.
+Cost: the passage alignment and each word diff are patience diffs (near linear); difflib's
+quadratic SequenceMatcher only runs on small leftovers (`_CAP` element pairs) that have no
+word unique to both sides. A larger leftover anchors on runs of 4, then 16, tokens unique to
+both sides, else counts as rewritten. Benchmark: tests/bench/reanchor.py.
 """
 
 import re
