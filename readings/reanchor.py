@@ -14,8 +14,9 @@ Passages
      identical words maps its old characters to new ones. An old and a new passage are
      *related* when the words they share cover at least half of the shorter one and at
      least a fifth of the longer one (or 40 characters): an edited passage, the parts of a
-     split, the contributors to a merge. Words a passage shares with an unrelated one
-     (a stray "of the") map nothing.
+     split, the contributors to a merge. Only runs of two words or more, or of one word of
+     four letters or more, count as shared: a stray "the" relates nothing. Words a passage
+     shares with an unrelated one map nothing.
   3. An old passage still related to nothing is compared with new passages related to
      nothing anywhere in the text (edited and moved), through the words they share.
   4. Identity: related pairs are taken largest shared weight first, each old and each new
@@ -28,25 +29,31 @@ Selections
     passage was removed but its text went into another one (a merge), it moves there;
     otherwise it is orphaned.
   - A selection of words is carried only if its words survive exactly: every character of
-    it lies in one run of identical words of the diff between related passages. Then it is
+    it lies in one run of identical words of the diff between related passages (so a
+    selection that starts or ends inside a changed word counts as edited). Then it is
     "kept" when it stays on the passage carrying its own at the same offsets, else "moved".
   - Otherwise (its passage was removed, or the words moved away from where the diff aligns
-    them) its exact quote is looked for, as a fallback, only in text the revision inserted
-    (text the diff did not map from elsewhere: words that stood in the old version at
-    another place are another annotation's words, never this one's). An occurrence is
-    accepted when the quote's length plus the context it agrees with (prefix and suffix,
-    compared from the quote outwards) reaches 32 characters, and it is unique: the next
-    candidate's context must agree on at least 8 fewer characters. Otherwise, orphaned.
+    them: a sentence moved, a passage rewritten around them) its exact quote is looked
+    for, as a fallback, only in text the revision inserted (text the diff did not map
+    from elsewhere: words that stood in the old version at another place are another
+    annotation's words, never this one's). An occurrence is accepted when the quote's
+    length plus the context it agrees with (prefix and suffix, compared from the quote
+    outwards) reaches 32 characters, and it stands out: the next candidate's context must
+    agree on at least 8 fewer characters (and a quote found over 50 times is not looked
+    at). Otherwise, orphaned.
   - Words partly edited (one word of five changed, a typo fixed inside the selection) are
     not the words the member selected, so the annotation is orphaned rather than pointed
     at words they never chose; a facilitator re-attaches it. Its home is the new passage
     that holds most of its surviving characters, else the one carrying its passage, else
-    the one standing where its passage stood.
-  Hence a placed selection always quotes exactly the words that were selected.
+    (its passage removed) the one its text went into, else the one now standing where it
+    stood (after the new place of the passage before it).
+  Hence a placed selection always quotes exactly the words that were selected, and never
+  words that stood elsewhere in the old version.
 
-Cost: the passage alignment and each word diff are patience diffs (linear-ish); difflib's
-quadratic SequenceMatcher only runs on the small leftovers that have no word unique to both
-sides, and not at all past `_CAP` element pairs, where the leftover counts as rewritten.
+Cost: the passage alignment and each word diff are patience diffs (near linear); difflib's
+quadratic SequenceMatcher only runs on small leftovers (`_CAP` element pairs) that have no
+word unique to both sides. A larger leftover anchors on runs of 4, then 16, tokens unique to
+both sides, else counts as rewritten. Benchmark: tests/bench/reanchor.py.
 """
 
 import re
@@ -55,12 +62,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from html import escape
+from itertools import accumulate
 from os.path import commonprefix
 
 CONTEXT = 32  # characters of prefix/suffix a selector keeps (as discussions.anchoring)
 MIN_EVIDENCE = 32  # quote + agreeing context, in characters, for a fallback match
 MARGIN = 8  # context characters by which a fallback match must beat the next candidate
-_CAP = 250_000  # most element pairs handed to difflib's quadratic matcher at once
+_MAX_CANDIDATES = 50  # a quote found more often than this in inserted text is orphaned
+_CAP = 40_000  # most element pairs handed to difflib's quadratic matcher at once
+# Beyond it, runs of this many elements unique to both sides anchor instead (so a long text
+# of common words still aligns).
+_WIDTHS = (1, 4, 16)
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w{4,}")
 _WORD_CHAR = re.compile(r"\w")
@@ -95,11 +107,29 @@ class Change:
 
 
 def _tokens(text: str) -> tuple[list[str], list[int]]:
-    tokens, starts = [], []
-    for m in _TOKEN.finditer(text):
-        tokens.append(m.group())
-        starts.append(m.start())
-    return tokens, starts
+    """Words, runs of spaces and single other characters, with where each starts: together
+    they are the whole text."""
+    tokens = _TOKEN.findall(text)
+    return tokens, [0, *accumulate(map(len, tokens))][:-1]
+
+
+def _shared_run(a: list, i: int, b: list, j: int, most: int, step: int) -> int:
+    """How many elements from a[i] and b[j] are equal, going forward (step 1) or backward
+    (step -1, from a[i - 1] and b[j - 1]), at most `most`: slices compared by galloping."""
+
+    def equal(n: int) -> bool:
+        if step == 1:
+            return a[i : i + n] == b[j : j + n]
+        return a[i - n : i] == b[j - n : j]
+
+    low, high = 0, 1
+    while high <= most and equal(high):
+        low, high = high, high * 2
+    high = min(high, most + 1)
+    while high - low > 1:  # equal(low) holds, equal(high) does not (or is out of reach)
+        middle = (low + high) // 2
+        low, high = (middle, high) if equal(middle) else (low, middle)
+    return low
 
 
 def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -126,43 +156,71 @@ def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return run[::-1]
 
 
+def _unique_pairs(
+    a: list, b: list, alo: int, ahi: int, blo: int, bhi: int, width: int
+) -> list[tuple[int, int]]:
+    """Starts (i, j) of runs of `width` elements that occur once on each side and are equal,
+    the longest series of them in the same order on both sides, none overlapping."""
+
+    def runs(seq: list, lo: int, hi: int) -> list:
+        if width == 1:
+            return seq[lo:hi]
+        return [tuple(seq[k : k + width]) for k in range(lo, hi - width + 1)]
+
+    runs_a, runs_b = runs(a, alo, ahi), runs(b, blo, bhi)
+    count_a, count_b = Counter(runs_a), Counter(runs_b)
+    unique_b = {run: blo + k for k, run in enumerate(runs_b) if count_b[run] == 1}
+    pairs = [
+        (alo + k, unique_b[run])
+        for k, run in enumerate(runs_a)
+        if run in unique_b and count_a[run] == 1
+    ]
+    anchors: list[tuple[int, int]] = []
+    for i, j in _lis(pairs):
+        if not anchors or (i >= anchors[-1][0] + width and j >= anchors[-1][1] + width):
+            anchors.append((i, j))
+    return anchors
+
+
 def _align(a: list, b: list) -> list[tuple[int, int, int]]:
     """Blocks (i, j, n) with a[i:i + n] == b[j:j + n], increasing in both: a patience diff
     (shared ends, then elements unique to both sides as anchors, then the same inside each
-    stretch between anchors), handing difflib only stretches that have no unique element."""
+    stretch between anchors). A small stretch with no unique element goes to difflib; a
+    large one is anchored by unique runs of elements, else counts as rewritten."""
     blocks = []
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        n = 0
-        while alo + n < ahi and blo + n < bhi and a[alo + n] == b[blo + n]:
-            n += 1
+        n = _shared_run(a, alo, b, blo, min(ahi - alo, bhi - blo), 1)
         if n:
             blocks.append((alo, blo, n))
             alo, blo = alo + n, blo + n
-        n = 0
-        while ahi - n > alo and bhi - n > blo and a[ahi - n - 1] == b[bhi - n - 1]:
-            n += 1
+        n = _shared_run(a, ahi, b, bhi, min(ahi - alo, bhi - blo), -1)
         if n:
             blocks.append((ahi - n, bhi - n, n))
             ahi, bhi = ahi - n, bhi - n
         if alo == ahi or blo == bhi:
             continue
-        count_a, count_b = Counter(a[alo:ahi]), Counter(b[blo:bhi])
-        unique_b = {
-            b[j]: j for j in range(blo, bhi) if count_b[b[j]] == 1 and count_a.get(b[j]) == 1
-        }
-        anchors = _lis([(i, unique_b[a[i]]) for i in range(alo, ahi) if a[i] in unique_b])
-        if anchors:
-            prev_i, prev_j = alo, blo
-            for i, j in anchors:
-                blocks.append((i, j, 1))
-                stack.append((prev_i, i, prev_j, j))
-                prev_i, prev_j = i + 1, j + 1
-            stack.append((prev_i, ahi, prev_j, bhi))
-        elif (ahi - alo) * (bhi - blo) <= _CAP:
-            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-            blocks.extend((alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n)
+        small = (ahi - alo) * (bhi - blo) <= _CAP
+        for width in (1,) if small else _WIDTHS:
+            anchors = _unique_pairs(a, b, alo, ahi, blo, bhi, width)
+            if anchors:
+                prev_i, prev_j = alo, blo
+                for i, j in [*anchors, (ahi, bhi)]:
+                    if i - prev_i == j - prev_j > 0 and a[prev_i:i] == b[prev_j:j]:
+                        blocks.append((prev_i, prev_j, i - prev_i))  # the usual case
+                    elif prev_i < i and prev_j < j:  # else nothing between is left to match
+                        stack.append((prev_i, i, prev_j, j))
+                    blocks.append((i, j, width))
+                    prev_i, prev_j = i + width, j + width
+                blocks.pop()
+                break
+        else:
+            if small:
+                matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+                blocks.extend(
+                    (alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n
+                )
     blocks.sort()
     merged: list[tuple[int, int, int]] = []
     for i, j, n in blocks:
@@ -206,7 +264,8 @@ def _shared(
     old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
 ) -> dict[tuple[int, int], tuple[int, list[tuple[int, int, int]]]]:
     """For each (old, new) pair of these passages that share words: the weight (characters
-    in shared runs holding a word) and the runs (old start, new start, length)."""
+    in shared runs of two words or more, or of one word of four letters or more) and the
+    runs (old start, new start, length)."""
     a, b = _Side("a", old_texts, olds), _Side("b", new_texts, news)
     shared: dict = defaultdict(lambda: [0, []])
     for i, j, n in _align(a.tokens, b.tokens):
@@ -214,7 +273,8 @@ def _shared(
         q, qs, _ = b.span(j, n)
         entry = shared[(p, q)]
         entry[1].append((ps, qs, pe - ps))
-        if any(_WORD_CHAR.match(t) for t in a.tokens[i : i + n]):
+        words = [t for t in a.tokens[i : i + n] if _WORD_CHAR.match(t)]
+        if len(words) > 1 or words and len(words[0]) >= 4:  # not a stray "the" or "a"
             entry[0] += pe - ps
     return {pair: (weight, runs) for pair, (weight, runs) in shared.items()}
 
@@ -231,7 +291,9 @@ class Plan:
         # that survive in a related new passage, sorted by old start.
         self._runs: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n_old)]
         self._merged_into: list[int | None] = [None] * n_old
-        self._stood = list(range(n_old))  # the new index a removed passage stood before
+        # For a removed passage: the new passage now standing where it stood (its row of
+        # the preview comes just before that one's).
+        self._stood = [0] * n_old
 
         def pair(p: int, q: int) -> None:
             self.carried[p], carrier[q] = q, p
@@ -259,11 +321,10 @@ class Plan:
         candidates = []  # (weight, old, new, runs) of related pairs
         related_old, related_new = set(), set()
         bounds = [(-1, -1), *in_order, (n_old, n_new)]
-        for (p0, q0), (p1, q1) in zip(bounds, bounds[1:], strict=False):
+        stretches = list(zip(bounds, bounds[1:], strict=False))
+        for (p0, q0), (p1, q1) in stretches:
             olds = [p for p in range(p0 + 1, p1) if self.carried[p] is None]
             news = [q for q in range(q0 + 1, q1) if carrier[q] is None]
-            for p in range(p0 + 1, p1):
-                self._stood[p] = q0 + 1
             if not olds or not news:
                 continue
             for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items():
@@ -300,7 +361,14 @@ class Plan:
         for runs in self._runs:
             runs.sort()
         self._run_starts = [[r[0] for r in runs] for runs in self._runs]
-        self._carrier = carrier
+        for (p0, q0), (p1, q1) in stretches:
+            at = q0 + 1
+            for p in range(p0 + 1, p1):
+                q = self.carried[p]
+                if q is None:
+                    self._stood[p] = at
+                elif q0 < q < q1:  # not moved away: what follows stands after it
+                    at = max(at, q + 1)
 
         rows = [
             (q, 1, Change("added", None, q))
@@ -387,7 +455,7 @@ class Plan:
         prefix, suffix = selection.prefix[::-1], selection.suffix
         scored = []
         at = joined.find(exact)
-        while at != -1 and len(scored) <= 1000:
+        while at != -1 and len(scored) <= _MAX_CANDIDATES:
             k = bisect_right(offsets, at) - 1
             q, s = places[k][0], places[k][1] + at - offsets[k]
             text, e = self._new[q], s + len(exact)
@@ -395,7 +463,7 @@ class Plan:
             agree += len(commonprefix([text[e : e + CONTEXT], suffix]))
             scored.append((agree, q, s))
             at = joined.find(exact, at + 1)
-        if not scored or len(scored) > 1000:
+        if not scored or len(scored) > _MAX_CANDIDATES:
             return None
         scored.sort(reverse=True)
         agree, q, s = scored[0]

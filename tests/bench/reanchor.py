@@ -1,0 +1,167 @@
+"""Benchmark of carrying annotations across a revision (readings/reanchor.py). Not collected.
+
+Run: .venv/bin/python tests/bench/reanchor.py
+
+A generated reading of 2,000 passages of about 100 words carries 5,000 selections (one in
+ten on a whole passage). It is revised twice:
+- "revised": typos fixed in 200 passages, 20 sentences rewritten, 40 passages inserted and
+  40 deleted, 20 split, 20 pairs merged, 10 sections of 5 passages moved;
+- "every passage edited": one typo fixed in every passage, so no passage is unchanged and
+  the whole text is one stretch for the word diff.
+For each, plan() and place() for every selection, timed as the median of 3 runs. Prints a
+table, then one JSON object as its last line.
+"""
+
+import json
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from readings.reanchor import CONTEXT, Selection, plan  # noqa: E402
+
+PASSAGES = 2_000
+SELECTIONS = 5_000
+RUNS = 3
+COMMON = [
+    "the",
+    "of",
+    "and",
+    "a",
+    "to",
+    "in",
+    "is",
+    "was",
+    "he",
+    "it",
+    "that",
+    "for",
+    "on",
+    "as",
+    "with",
+    "his",
+    "they",
+    "at",
+    "by",
+]
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    syllables = ["ka", "lo", "mi", "ren", "tas", "vu", "or", "el", "ni", "shu", "dar", "po"]
+    return ["".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(5_000)]
+
+
+def sentence(rng: random.Random, words: list[str]) -> str:
+    picked = [
+        rng.choice(COMMON) if rng.random() < 0.4 else rng.choice(words)
+        for _ in range(rng.randint(8, 20))
+    ]
+    return " ".join(picked).capitalize() + "."
+
+
+def passage(rng: random.Random, words: list[str]) -> str:
+    text = ""
+    while len(text.split()) < 90:
+        text = (text + " " + sentence(rng, words)).strip()
+    return text
+
+
+def typo(rng: random.Random, text: str) -> str:
+    at = rng.randrange(len(text))
+    return text[:at] + rng.choice("xqz") + text[at + 1 :]
+
+
+def revise(rng: random.Random, texts: list[str], words: list[str]) -> list[str]:
+    texts = list(texts)
+    for i in rng.sample(range(len(texts)), 200):
+        texts[i] = typo(rng, texts[i])
+    for i in rng.sample(range(len(texts)), 20):
+        sentences = texts[i].split(". ")
+        sentences[rng.randrange(len(sentences))] = sentence(rng, words).rstrip(".")
+        texts[i] = ". ".join(sentences)
+    for _ in range(40):
+        texts.insert(rng.randrange(len(texts)), passage(rng, words))
+    for _ in range(40):
+        del texts[rng.randrange(len(texts))]
+    for _ in range(20):
+        i = rng.randrange(len(texts))
+        cut = texts[i].find(". ", len(texts[i]) // 3) + 2
+        if cut > 1:
+            texts[i : i + 1] = [texts[i][:cut].strip(), texts[i][cut:]]
+    for _ in range(20):
+        i = rng.randrange(len(texts) - 1)
+        texts[i : i + 2] = [texts[i] + " " + texts[i + 1]]
+    for _ in range(10):
+        i = rng.randrange(len(texts) - 5)
+        section, texts[i : i + 5] = texts[i : i + 5], []
+        at = rng.randrange(len(texts))
+        texts[at:at] = section
+    return texts
+
+
+def selections(rng: random.Random, texts: list[str]) -> list[Selection]:
+    chosen = []
+    for _ in range(SELECTIONS):
+        p = rng.randrange(len(texts))
+        if rng.random() < 0.1:
+            chosen.append(Selection(p))
+            continue
+        text = texts[p]
+        starts = [0] + [k + 1 for k, c in enumerate(text) if c == " "]
+        first = rng.randrange(len(starts) - 8)
+        s = starts[first]
+        e = starts[first + rng.randint(1, 8)] - 1
+        chosen.append(
+            Selection(p, s, e, text[s:e], text[max(0, s - CONTEXT) : s], text[e : e + CONTEXT])
+        )
+    return chosen
+
+
+def measure(old: list[str], new: list[str], chosen: list[Selection]) -> dict:
+    times_plan, times_total = [], []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        result = plan(old, new)
+        planned = time.perf_counter()
+        placed = [result.place(s) for s in chosen]
+        done = time.perf_counter()
+        times_plan.append(planned - began)
+        times_total.append(done - began)
+    outcomes = Counter(p.outcome for p in placed)
+    return {
+        "plan_s": round(statistics.median(times_plan), 3),
+        "plan_and_place_s": round(statistics.median(times_total), 3),
+        "kept": outcomes["kept"],
+        "moved": outcomes["moved"],
+        "orphaned": outcomes["orphaned"],
+        "removed_passages": result.carried.count(None),
+    }
+
+
+def main() -> None:
+    rng = random.Random(14)
+    words = vocabulary(rng)
+    old = [passage(rng, words) for _ in range(PASSAGES)]
+    chosen = selections(rng, old)
+    scenarios = {
+        "revised": revise(rng, old, words),
+        "every passage edited": [typo(rng, text) for text in old],
+    }
+    results = {name: measure(old, new, chosen) for name, new in scenarios.items()}
+    words_total = sum(len(t.split()) for t in old)
+    print(f"{PASSAGES} passages ({words_total} words), {SELECTIONS} selections, median of {RUNS}")
+    print(f"{'scenario':24} {'plan s':>8} {'+ place s':>10} {'kept':>6} {'moved':>6} {'orphan':>7}")
+    for name, r in results.items():
+        print(
+            f"{name:24} {r['plan_s']:8.3f} {r['plan_and_place_s']:10.3f} "
+            f"{r['kept']:6} {r['moved']:6} {r['orphaned']:7}"
+        )
+    print(json.dumps({"reanchor": results}))
+
+
+if __name__ == "__main__":
+    main()
