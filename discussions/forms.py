@@ -136,7 +136,9 @@ class ReattachForm(forms.Form):
     (which of them, if they occur more than once), or the whole passage."""
 
     passage = forms.ChoiceField(
-        label="Passage", error_messages={"invalid_choice": "That passage is not in this reading."}
+        label="Passage",
+        help_text="Those near where its words stood.",
+        error_messages={"invalid_choice": "That passage is not one of those offered here."},
     )
     words = forms.CharField(
         label="The words to attach it to",

@@ -19,7 +19,7 @@ from django.urls import URLResolver, get_resolver, resolve
 from webtest import Upload
 
 from accounts.tokens import create_token
-from discussions.models import ModerationEvent
+from discussions.models import Annotation, ModerationEvent
 from discussions.services import flag_post, moderate, post_reply
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.services import assign_reading, create_group
@@ -51,7 +51,7 @@ SAMPLE_TEXT = b"A sample reading\n\nIts only paragraph says enough to be a readi
 @pytest.fixture
 def site(group, organizer, facilitator, member, outsider, staff, assigned_reading):
     """A group in full swing: a question with a reply and a report, a private
-    note, a hidden comment, a published agenda with a draft after it (and
+    note, a hidden comment, an orphaned comment, a published agenda with a draft after it (and
     another group's to copy), a meeting that ended and one that runs, an API
     token, a reading to add to the syllabus, a draft in the library, and a
     notification in the member's inbox; and a revised text of the syllabus's
@@ -61,6 +61,9 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
     rude = make_annotation(group, assigned_reading, member, kind="comment", body="Rude")
     moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    # A comment whose words a revision of the text took out: an orphan to attach again.
+    lost = make_annotation(group, assigned_reading, member, kind="comment", words="worth")
+    Annotation.objects.filter(pk=lost.pk).update(orphaned=2, start=None, end=None)
     # The facilitator runs another group on the same reading, whose agenda can be copied.
     other = create_group(name="Day readers", description="", creator=facilitator)
     assign_reading(group=other, reading=assigned_reading, meeting_date=None, notes="", actor=None)
@@ -126,6 +129,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("facilitator", running.get_absolute_url()),
             ("facilitator", ended.get_absolute_url()),
             ("facilitator", f"/g/{group.slug}/moderation/"),
+            ("facilitator", f"{reading}orphans/"),
+            ("member", f"{reading}orphans/"),
             ("organizer", group.get_absolute_url()),
             ("organizer", f"/g/{group.slug}/members/"),
             ("organizer", f"/g/{group.slug}/import/"),

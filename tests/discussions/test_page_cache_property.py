@@ -24,17 +24,21 @@ from hypothesis.stateful import (
 
 from discussions.anchoring import resolve_selector
 from discussions.models import Annotation, ModerationEvent
+from discussions.revisions import move
 from discussions.services import (
     delete_post,
     edit_post,
     moderate,
     post_annotation,
     post_reply,
+    reattach,
     toggle_vote,
 )
 from groups.models import Assignment, Membership
 from groups.services import GroupRuleError, assign_reading, change_role, create_group
 from groups.services import remove_member as remove
+from readings.attached import Placed
+from readings.models import Passage
 from tests.conftest import make_reading, make_user
 
 Role = Membership.Role
@@ -191,6 +195,37 @@ class CachedEqualsFresh(RuleBasedStateMachine):
             Assignment.objects.filter(group=group, reading=self.reading).delete()
         else:
             self._on_syllabus(group)
+
+    @rule(passage=st.integers(0, 2), lose_words=st.booleans())
+    def revise(self, passage, lose_words):
+        """A revised text published: one passage's words change in place (same id
+        and anchor), and the threads on its words move with them or, if
+        `lose_words`, become orphans, as the revision hands them to discussions."""
+        passage = self.passages[passage]
+        text = f"Passage revised {next(self.numbers)} says something else worth discussing."
+        Passage.objects.filter(pk=passage.pk).update(text=text, html=text)
+        self.passages = list(self.reading.passages.all())
+        self.reading.revision += 1
+        self.reading.save(update_fields=["revision"])
+        placed = {}
+        for thread in Annotation.objects.filter(passage=passage, whole_reading=False):
+            if thread.start is None or thread.orphaned:
+                where = Placed("kept", passage.pk, None, None, "", "", "")
+            elif lose_words:
+                where = Placed("orphaned", passage.pk, None, None, thread.exact, "", "")
+            else:
+                words = resolve_selector(text, exact="something")
+                where = Placed("moved", passage.pk, words.start, words.end, words.exact, "", "")
+            placed[f"annotation:{thread.pk}"] = where
+        move(self.reading, placed)
+
+    @rule(thread=threads, words=st.booleans())
+    def reattach(self, thread, words):
+        thread = self._thread(thread)
+        if thread.orphaned:
+            passage = Passage.objects.get(pk=thread.passage_id)
+            selector = resolve_selector(passage.text, exact="something") if words else None
+            reattach(annotation=thread, passage=passage, selector=selector)
 
     @rule(who=person)
     def rename(self, who):
