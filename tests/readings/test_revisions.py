@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from webtest import Upload
 
 from facilitation.models import AgendaItem
+from groups.models import Group
 from readings.models import Passage, Reading, Revision
 from readings.services import RevisionRefused, publish_revision, upload_revision
 from tests.conftest import browsing_as, form_with, make_annotation, make_reading
@@ -325,6 +326,16 @@ def test_publishing_leaves_the_new_text_with_carried_passages_intact(old, new):
         for n, t in enumerate(old, start=1)
     )
     rows = list(reading.passages.all())
+    # An agenda item on each passage: on its first word, or (every third) the whole of it.
+    group = Group.objects.first() or Group.objects.create(name="G", slug="g")
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            group=group, reading=reading, position=n, text="?", passage=row,
+            **({} if n % 3 == 0 else {"start": 0, "end": len(row.text.split()[0]),
+                                       "exact": row.text.split()[0]}),
+        )
+        for n, row in enumerate(rows)
+    )  # fmt: skip
     revision = Revision.objects.create(
         reading=reading,
         number=2,
@@ -347,3 +358,10 @@ def test_publishing_leaves_the_new_text_with_carried_passages_intact(old, new):
         p.anchor for p in after
     ]
     assert [p["text"] for p in Revision.objects.get(number=1).passages] == old
+    # Every agenda item is still on the reading, quoting exactly the words it points at.
+    items = list(AgendaItem.objects.filter(reading=reading).select_related("passage"))
+    assert len(items) == len(rows)
+    for item in items:
+        assert item.passage.reading_id == reading.pk
+        if item.start is not None:
+            assert item.passage.text[item.start : item.end] == item.exact
