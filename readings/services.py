@@ -129,6 +129,12 @@ def upload_revision(*, reading: Reading, data: bytes, filename: str, uploaded_by
         {"anchor": "", "kind": b.kind, "speaker": b.speaker[:120], "text": b.text, "html": b.html}
         for b in parsed.blocks
     ]
+    current = reading.passages.order_by("position").values_list("kind", "speaker", "text")
+    if [(p["kind"], p["speaker"], p["text"]) for p in passages] == list(current):
+        raise ImportProblem(
+            f"This text is the same as version {reading.revision}, the published one: "
+            "nothing to revise."
+        )
     with transaction.atomic():
         reading = Reading.objects.select_for_update().get(pk=reading.pk)
         latest = reading.revisions.aggregate(latest=Max("number"))["latest"] or 0

@@ -183,7 +183,7 @@ def revision(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
     new = [p["text"] for p in revision.passages]
     if revision.is_draft:
-        old = list(reading.passages.values_list("text", flat=True))
+        old = list(reading.passages.order_by("position").values_list("text", flat=True))
         previous = None
     else:
         previous = (

@@ -234,6 +234,39 @@ def test_bad_uploads_get_a_clear_message_and_create_nothing(
 
 
 @pytest.mark.django_db
+def test_the_same_text_again_is_not_a_revision(staff_client, assigned_reading):
+    same = "\n\n".join(assigned_reading.passages.values_list("text", flat=True)).encode()
+    response = staff_client.post(
+        reverse("readings:revise", args=[assigned_reading.slug]),
+        {"file": SimpleUploadedFile("same.txt", same)},
+    )
+    assert response.status_code == 400
+    assert "This text is the same as version 1, the published one" in response.content.decode()
+    assert not Revision.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 30])
+def test_review_page_queries_do_not_grow_with_the_reading(
+    staff_client, group, member, django_assert_num_queries, count
+):
+    reading = make_reading(passages=count, title="Long one")
+    for passage in reading.passages.all():
+        make_annotation(group, reading, member, passage=passage, words="says")
+        AgendaItem.objects.create(
+            group=group, reading=reading, position=passage.position, text="?", passage=passage
+        )
+    texts = list(reading.passages.values_list("text", flat=True))
+    texts[1] = "Rewritten entirely, so what was on it is orphaned."
+    draft = draft_of(reading, data="\n\n".join(texts).encode())
+    # session, user, reading, draft, the current text, its passage ids, each
+    # provider's things (annotations, agenda items), the header's inbox count
+    with django_assert_num_queries(9):
+        page = staff_client.get(draft.get_absolute_url())
+    assert f"{2 * (count - 1)} kept, 0 moved, 2 orphaned." in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_draft_reading_cannot_be_revised(staff_client):
     draft = make_reading(status=Reading.Status.DRAFT)
     page = staff_client.get(draft.get_absolute_url()).content.decode()
