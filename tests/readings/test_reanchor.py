@@ -311,6 +311,15 @@ CASES = {
             (1, "the northern light"): ("kept", 2, "the northern light"),
         },
     ),
+    "a selected word grown into a longer one": Case(
+        new=revised({1: BASE[1].replace("northern light", "northern lighthouse")}),
+        expect={
+            # "light" still stands inside "lighthouse", with all its context: not the word.
+            (1, "light"): ("orphaned", 1),
+            (1, "the northern"): ("kept", 1, "the northern"),
+            (1, "rowed out"): ("moved", 1, "rowed out"),
+        },
+    ),
     "a paragraph copied further on": Case(
         new=[*BASE, BASE[4]],
         expect={
