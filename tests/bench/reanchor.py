@@ -7,7 +7,9 @@ ten on a whole passage). It is revised twice:
 - "revised": typos fixed in 200 passages, 20 sentences rewritten, 40 passages inserted and
   40 deleted, 20 split, 20 pairs merged, 10 sections of 5 passages moved;
 - "every passage edited": one typo fixed in every passage, so no passage is unchanged and
-  the whole text is one stretch for the word diff.
+  the whole text is one stretch for the word diff;
+- "every passage rewritten": a new text with nothing in common but its vocabulary (the
+  worst case: everything is diffed, searched, and orphaned).
 And "tracked word edits": 2,000 passages of words that never repeat, revised by 600 random
 whole-word edits (typos, words inserted, cut and moved, passages inserted, deleted, split,
 merged and moved) that record where every character came from, so each placement is
@@ -177,6 +179,7 @@ def main() -> None:
     scenarios = {
         "revised": revise(rng, old, words),
         "every passage edited": [typo(rng, text) for text in old],
+        "every passage rewritten": [passage(rng, words) for _ in old],
     }
     results = {name: measure(old, new, chosen) for name, new in scenarios.items()}
     words_total = sum(len(t.split()) for t in old)
