@@ -288,6 +288,41 @@ def _shared(
     return {pair: (weight, runs) for pair, (weight, runs) in shared.items()}
 
 
+def _related_pairs(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
+) -> list[tuple[int, int, int, list[tuple[int, int, int]]]]:
+    """(weight, old, new, runs) for each related pair among these passages."""
+    return [
+        (weight, p, q, runs)
+        for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items()
+        if _related(weight, len(old_texts[p]), len(new_texts[q]))
+    ]
+
+
+def _moved_pairs(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
+) -> list[tuple[int, int, int, list[tuple[int, int, int]]]]:
+    """Related pairs of these old and new passages found anywhere in the text (edited and
+    moved): each old one is diffed against the few new ones sharing most of its less
+    common words."""
+    by_word, new_words = defaultdict(list), {}
+    for q in news:
+        new_words[q] = set(_WORD.findall(new_texts[q].lower()))
+        for word in new_words[q]:
+            by_word[word].append(q)
+    pairs = []
+    for p in olds:
+        words, votes = set(_WORD.findall(old_texts[p].lower())), Counter()
+        for word in words:
+            if len(by_word.get(word, ())) <= 20:
+                votes.update(by_word.get(word, ()))
+        for q, _ in votes.most_common(3):
+            # Sharing half the text needs a good part of the words: diff only then.
+            if 10 * len(words & new_words[q]) >= 3 * min(len(words), len(new_words[q])):
+                pairs += _related_pairs(old_texts, new_texts, [p], [q])
+    return pairs
+
+
 class Plan:
     def __init__(self, old_texts: list[str], new_texts: list[str]):
         if not new_texts:
@@ -303,6 +338,7 @@ class Plan:
         # For a removed passage: the new passage now standing where it stood (its row of
         # the preview comes just before that one's).
         self._stood = [0] * n_old
+        self._inserted: tuple[str, list[tuple[int, int, int, int]], dict] | None = None
 
         def pair(p: int, q: int) -> None:
             self.carried[p], carrier[q] = q, p
@@ -326,46 +362,26 @@ class Plan:
             if self.carried[p] is None and left_old[text] == 1 and left_new.get(text) is not None:
                 pair(p, left_new[text])
 
-        # Each stretch between passages aligned in order, diffed word by word.
-        candidates = []  # (weight, old, new, runs) of related pairs
-        related_old, related_new = set(), set()
+        # Each stretch between passages aligned in order, diffed word by word; then what
+        # is related to nothing, across the whole text.
         bounds = [(-1, -1), *in_order, (n_old, n_new)]
         stretches = list(zip(bounds, bounds[1:], strict=False))
+        pairs = []
         for (p0, q0), (p1, q1) in stretches:
             olds = [p for p in range(p0 + 1, p1) if self.carried[p] is None]
             news = [q for q in range(q0 + 1, q1) if carrier[q] is None]
-            if not olds or not news:
-                continue
-            for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items():
-                if _related(weight, len(old_texts[p]), len(new_texts[q])):
-                    candidates.append((weight, p, q, runs))
-                    related_old.add(p)
-                    related_new.add(q)
+            if olds and news:
+                pairs += _related_pairs(old_texts, new_texts, olds, news)
+        related_old, related_new = {p for _, p, _, _ in pairs}, {q for _, _, q, _ in pairs}
+        pairs += _moved_pairs(
+            old_texts,
+            new_texts,
+            [p for p in range(n_old) if self.carried[p] is None and p not in related_old],
+            [q for q in range(n_new) if carrier[q] is None and q not in related_new],
+        )
 
-        # Edited passages that also moved: compared with unrelated new passages sharing
-        # their less common words.
-        lonely_old = [p for p in range(n_old) if self.carried[p] is None and p not in related_old]
-        lonely_new = [q for q in range(n_new) if carrier[q] is None and q not in related_new]
-        by_word, new_words = defaultdict(list), {}
-        for q in lonely_new:
-            new_words[q] = set(_WORD.findall(new_texts[q].lower()))
-            for word in new_words[q]:
-                by_word[word].append(q)
-        for p in lonely_old:
-            words, votes = set(_WORD.findall(old_texts[p].lower())), Counter()
-            for word in words:
-                if len(by_word.get(word, ())) <= 20:
-                    votes.update(by_word.get(word, ()))
-            for q, _ in votes.most_common(3):
-                # Sharing half the text needs a good part of the words: diff only then.
-                if 10 * len(words & new_words[q]) < 3 * min(len(words), len(new_words[q])):
-                    continue
-                weight, runs = _shared(old_texts, new_texts, [p], [q]).get((p, q), (0, []))
-                if _related(weight, len(old_texts[p]), len(new_texts[q])):
-                    candidates.append((weight, p, q, runs))
-
-        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-        for _, p, q, runs in candidates:
+        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+        for _, p, q, runs in pairs:
             self._runs[p] += [(ps, q, qs, n) for ps, qs, n in runs]
             if self.carried[p] is None and carrier[q] is None:
                 self.carried[p], carrier[q] = q, p
@@ -374,6 +390,7 @@ class Plan:
         for runs in self._runs:
             runs.sort()
         self._run_starts = [[r[0] for r in runs] for runs in self._runs]
+
         for (p0, q0), (p1, q1) in stretches:
             at = q0 + 1
             for p in range(p0 + 1, p1):
@@ -396,7 +413,6 @@ class Plan:
         ]
         rows.sort(key=lambda row: (row[0], row[1], row[2].old or 0))
         self.changes: list[Change] = [row[2] for row in rows]
-        self._inserted: tuple[str, list[tuple[int, int, int, int]], dict] | None = None
 
     def place(self, selection: Selection) -> Placement:
         p = selection.passage
