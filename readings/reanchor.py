@@ -324,6 +324,10 @@ def _moved_pairs(
 
 
 class Plan:
+    """How one version of a reading's text becomes the next: `carried` (for each old
+    passage, the new one that takes over its identity, or None), `changes` (the preview's
+    rows) and `place()` for each annotation."""
+
     def __init__(self, old_texts: list[str], new_texts: list[str]):
         if not new_texts:
             raise ValueError("A revised text has at least one passage.")
@@ -415,7 +419,10 @@ class Plan:
         self.changes: list[Change] = [row[2] for row in rows]
 
     def place(self, selection: Selection) -> Placement:
+        """Where an annotation on the old text goes in the new one."""
         p = selection.passage
+        if not 0 <= p < len(self._old):
+            raise IndexError(f"The old text has no passage {p}.")
         if selection.start is None:
             q = self.carried[p]
             outcome = "kept" if q is not None else "moved"
@@ -554,6 +561,8 @@ class Plan:
 
 
 def plan(old_texts: list[str], new_texts: list[str]) -> Plan:
+    """Compare two versions of a reading's text, given as its passages' plain texts in
+    reading order (the new one has at least one passage)."""
     return Plan(old_texts, new_texts)
 
 

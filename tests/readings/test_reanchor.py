@@ -508,6 +508,11 @@ def test_a_revision_needs_a_passage():
         plan(BASE, [])
 
 
+def test_a_selection_on_a_passage_the_old_text_lacks_is_refused():
+    with pytest.raises(IndexError):
+        plan(BASE, BASE).place(Selection(-1))
+
+
 # Properties over random texts and random edits.
 
 WORDS = ["oak", "ash", "the", "river", "stone", "of", "a", "bright", "cold", "light", "and"]
