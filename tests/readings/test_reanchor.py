@@ -125,6 +125,20 @@ CASES = {
             (2, None): ("kept", 2),
         },
     ),
+    "a sentence added at the end of a paragraph and another at the start of the next": Case(
+        new=revised(
+            {
+                1: BASE[1] + " It sulked until March.",
+                2: "Oil was the whole of the work. " + BASE[2],
+            }
+        ),
+        expect={
+            (1, "three crates of books"): ("kept", 1, "three crates of books"),
+            (1, None): ("kept", 1),
+            (2, "trimmed at dusk"): ("moved", 2, "trimmed at dusk"),
+            (2, None): ("kept", 2),
+        },
+    ),
     "paragraph inserted": Case(
         new=revised(insert={3: ["The island had no trees, only a stubborn kind of grass."]}),
         expect={
