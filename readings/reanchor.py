@@ -172,12 +172,14 @@ def _unique_pairs(
 
     runs_a, runs_b = runs(a, alo, ahi), runs(b, blo, bhi)
     count_a, count_b = Counter(runs_a), Counter(runs_b)
-    unique_b = {run: blo + k for k, run in enumerate(runs_b) if count_b[run] == 1}
-    pairs = [
-        (alo + k, unique_b[run])
-        for k, run in enumerate(runs_a)
-        if run in unique_b and count_a[run] == 1
-    ]
+    common = {run for run, n in count_a.items() if n == 1}
+    common.intersection_update(run for run, n in count_b.items() if n == 1)
+    if not common:
+        return []
+    # Built by dict() from zip() rather than a loop: these lists can be the whole text.
+    where_a = dict(zip(runs_a, range(alo, ahi), strict=False))
+    where_b = dict(zip(runs_b, range(blo, bhi), strict=False))
+    pairs = sorted((where_a[run], where_b[run]) for run in common)
     anchors: list[tuple[int, int]] = []
     for i, j in _lis(pairs):
         if not anchors or (i >= anchors[-1][0] + width and j >= anchors[-1][1] + width):
