@@ -40,7 +40,8 @@ Selections
     length plus the context it agrees with (prefix and suffix, compared from the quote
     outwards) reaches 32 characters, and it stands out: the next candidate's context must
     agree on at least 8 fewer characters (and a quote found over 50 times is not looked
-    at). Otherwise, orphaned.
+    at). Selected whole words only match whole words ("light" is not in "lighthouse").
+    Otherwise, orphaned.
   - Words partly edited (one word of five changed, a typo fixed inside the selection) are
     not the words the member selected, so the annotation is orphaned rather than pointed
     at words they never chose; a facilitator re-attaches it. Its home is the new passage
@@ -63,6 +64,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from html import escape
 from itertools import accumulate
+from math import inf
 from os.path import commonprefix
 
 CONTEXT = 32  # characters of prefix/suffix a selector keeps (as discussions.anchoring)
@@ -76,6 +78,7 @@ _WIDTHS = (1, 4, 16)
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD = re.compile(r"\w{4,}")
 _WORD_CHAR = re.compile(r"\w")
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -169,17 +172,25 @@ def _unique_pairs(
 
     runs_a, runs_b = runs(a, alo, ahi), runs(b, blo, bhi)
     count_a, count_b = Counter(runs_a), Counter(runs_b)
-    unique_b = {run: blo + k for k, run in enumerate(runs_b) if count_b[run] == 1}
-    pairs = [
-        (alo + k, unique_b[run])
-        for k, run in enumerate(runs_a)
-        if run in unique_b and count_a[run] == 1
-    ]
+    common = {run for run, n in count_a.items() if n == 1}
+    common.intersection_update(run for run, n in count_b.items() if n == 1)
+    if not common:
+        return []
+    # Built by dict() from zip() rather than a loop: these lists can be the whole text.
+    where_a = dict(zip(runs_a, range(alo, ahi), strict=False))
+    where_b = dict(zip(runs_b, range(blo, bhi), strict=False))
+    pairs = sorted((where_a[run], where_b[run]) for run in common)
     anchors: list[tuple[int, int]] = []
     for i, j in _lis(pairs):
         if not anchors or (i >= anchors[-1][0] + width and j >= anchors[-1][1] + width):
             anchors.append((i, j))
     return anchors
+
+
+def _blank(element) -> bool:
+    """Spaces join runs of matching words but never start one: a shared space alone says
+    nothing, and spaces would make difflib's work quadratic."""
+    return isinstance(element, str) and element.isspace()
 
 
 def _align(a: list, b: list) -> list[tuple[int, int, int]]:
@@ -217,7 +228,7 @@ def _align(a: list, b: list) -> list[tuple[int, int, int]]:
                 break
         else:
             if small:
-                matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
+                matcher = SequenceMatcher(_blank, a[alo:ahi], b[blo:bhi], autojunk=False)
                 blocks.extend(
                     (alo + i, blo + j, n) for i, j, n in matcher.get_matching_blocks() if n
                 )
@@ -279,7 +290,46 @@ def _shared(
     return {pair: (weight, runs) for pair, (weight, runs) in shared.items()}
 
 
+def _related_pairs(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
+) -> list[tuple[int, int, int, list[tuple[int, int, int]]]]:
+    """(weight, old, new, runs) for each related pair among these passages."""
+    return [
+        (weight, p, q, runs)
+        for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items()
+        if _related(weight, len(old_texts[p]), len(new_texts[q]))
+    ]
+
+
+def _moved_pairs(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int]
+) -> list[tuple[int, int, int, list[tuple[int, int, int]]]]:
+    """Related pairs of these old and new passages found anywhere in the text (edited and
+    moved): each old one is diffed against the few new ones sharing most of its less
+    common words."""
+    by_word, new_words = defaultdict(list), {}
+    for q in news:
+        new_words[q] = set(_WORD.findall(new_texts[q].lower()))
+        for word in new_words[q]:
+            by_word[word].append(q)
+    pairs = []
+    for p in olds:
+        words, votes = set(_WORD.findall(old_texts[p].lower())), Counter()
+        for word in words:
+            if len(by_word.get(word, ())) <= 20:
+                votes.update(by_word.get(word, ()))
+        for q, _ in votes.most_common(3):
+            # Sharing half the text needs a good part of the words: diff only then.
+            if 10 * len(words & new_words[q]) >= 3 * min(len(words), len(new_words[q])):
+                pairs += _related_pairs(old_texts, new_texts, [p], [q])
+    return pairs
+
+
 class Plan:
+    """How one version of a reading's text becomes the next: `carried` (for each old
+    passage, the new one that takes over its identity, or None), `changes` (the preview's
+    rows) and `place()` for each annotation."""
+
     def __init__(self, old_texts: list[str], new_texts: list[str]):
         if not new_texts:
             raise ValueError("A revised text has at least one passage.")
@@ -294,6 +344,7 @@ class Plan:
         # For a removed passage: the new passage now standing where it stood (its row of
         # the preview comes just before that one's).
         self._stood = [0] * n_old
+        self._inserted: tuple[str, list[tuple[int, int, int, int]], dict] | None = None
 
         def pair(p: int, q: int) -> None:
             self.carried[p], carrier[q] = q, p
@@ -317,42 +368,26 @@ class Plan:
             if self.carried[p] is None and left_old[text] == 1 and left_new.get(text) is not None:
                 pair(p, left_new[text])
 
-        # Each stretch between passages aligned in order, diffed word by word.
-        candidates = []  # (weight, old, new, runs) of related pairs
-        related_old, related_new = set(), set()
+        # Each stretch between passages aligned in order, diffed word by word; then what
+        # is related to nothing, across the whole text.
         bounds = [(-1, -1), *in_order, (n_old, n_new)]
         stretches = list(zip(bounds, bounds[1:], strict=False))
+        pairs = []
         for (p0, q0), (p1, q1) in stretches:
             olds = [p for p in range(p0 + 1, p1) if self.carried[p] is None]
             news = [q for q in range(q0 + 1, q1) if carrier[q] is None]
-            if not olds or not news:
-                continue
-            for (p, q), (weight, runs) in _shared(old_texts, new_texts, olds, news).items():
-                if _related(weight, len(old_texts[p]), len(new_texts[q])):
-                    candidates.append((weight, p, q, runs))
-                    related_old.add(p)
-                    related_new.add(q)
+            if olds and news:
+                pairs += _related_pairs(old_texts, new_texts, olds, news)
+        related_old, related_new = {p for _, p, _, _ in pairs}, {q for _, _, q, _ in pairs}
+        pairs += _moved_pairs(
+            old_texts,
+            new_texts,
+            [p for p in range(n_old) if self.carried[p] is None and p not in related_old],
+            [q for q in range(n_new) if carrier[q] is None and q not in related_new],
+        )
 
-        # Edited passages that also moved: compared with unrelated new passages sharing
-        # their less common words.
-        lonely_old = [p for p in range(n_old) if self.carried[p] is None and p not in related_old]
-        lonely_new = [q for q in range(n_new) if carrier[q] is None and q not in related_new]
-        by_word = defaultdict(list)
-        for q in lonely_new:
-            for word in set(_WORD.findall(new_texts[q].lower())):
-                by_word[word].append(q)
-        for p in lonely_old:
-            votes = Counter()
-            for word in set(_WORD.findall(old_texts[p].lower())):
-                if len(by_word.get(word, ())) <= 20:
-                    votes.update(by_word.get(word, ()))
-            for q, _ in votes.most_common(3):
-                weight, runs = _shared(old_texts, new_texts, [p], [q]).get((p, q), (0, []))
-                if _related(weight, len(old_texts[p]), len(new_texts[q])):
-                    candidates.append((weight, p, q, runs))
-
-        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-        for _, p, q, runs in candidates:
+        pairs.sort(key=lambda pair: (-pair[0], pair[1], pair[2]))
+        for _, p, q, runs in pairs:
             self._runs[p] += [(ps, q, qs, n) for ps, qs, n in runs]
             if self.carried[p] is None and carrier[q] is None:
                 self.carried[p], carrier[q] = q, p
@@ -361,6 +396,7 @@ class Plan:
         for runs in self._runs:
             runs.sort()
         self._run_starts = [[r[0] for r in runs] for runs in self._runs]
+
         for (p0, q0), (p1, q1) in stretches:
             at = q0 + 1
             for p in range(p0 + 1, p1):
@@ -383,10 +419,12 @@ class Plan:
         ]
         rows.sort(key=lambda row: (row[0], row[1], row[2].old or 0))
         self.changes: list[Change] = [row[2] for row in rows]
-        self._inserted: tuple[str, list[int], list[tuple[int, int]]] | None = None
 
     def place(self, selection: Selection) -> Placement:
+        """Where an annotation on the old text goes in the new one."""
         p = selection.passage
+        if not 0 <= p < len(self._old):
+            raise IndexError(f"The old text has no passage {p}.")
         if selection.start is None:
             q = self.carried[p]
             outcome = "kept" if q is not None else "moved"
@@ -451,18 +489,45 @@ class Plan:
         exact = selection.exact
         if not exact or "\0" in exact:
             return None
-        joined, offsets, places = self._inserted_text()
+        joined, pieces, by_word = self._inserted_text()
+        # Whole words selected are only carried to whole words ("cat", not "concatenate").
+        word_start = bool(_WORD_CHAR.match(exact[0])) and not _WORD_CHAR.match(
+            selection.prefix[-1:]
+        )
+        word_end = bool(_WORD_CHAR.match(exact[-1])) and not _WORD_CHAR.match(selection.suffix[:1])
+        # So each word of the quote is a whole word wherever the quote stands: only the
+        # stretches holding all of them need looking through.
+        inside = {
+            m.group()
+            for m in _WORDS.finditer(exact)
+            if (m.start() > 0 or word_start) and (m.end() < len(exact) or word_end)
+        }
+        holding = None
+        for word in sorted(inside, key=lambda word: len(by_word.get(word, ()))):
+            holding = by_word.get(word, set()) if holding is None else holding & by_word[word]
+            if len(holding) <= 8:
+                break
+        if holding is not None and len(holding) <= 256:
+            spans = [(pieces[k][0], pieces[k][0] + pieces[k][3]) for k in sorted(holding)]
+        else:  # one pass over everything beats many small ones
+            spans = [(0, len(joined))]
         prefix, suffix = selection.prefix[::-1], selection.suffix
         scored = []
-        at = joined.find(exact)
-        while at != -1 and len(scored) <= _MAX_CANDIDATES:
-            k = bisect_right(offsets, at) - 1
-            q, s = places[k][0], places[k][1] + at - offsets[k]
-            text, e = self._new[q], s + len(exact)
-            agree = len(commonprefix([text[max(0, s - CONTEXT) : s][::-1], prefix]))
-            agree += len(commonprefix([text[e : e + CONTEXT], suffix]))
-            scored.append((agree, q, s))
-            at = joined.find(exact, at + 1)
+        for low, high in spans:
+            at = joined.find(exact, low, high)
+            while at != -1 and len(scored) <= _MAX_CANDIDATES:
+                k = bisect_right(pieces, (at, inf)) - 1
+                offset, q, start, _ = pieces[k]
+                s = start + at - offset
+                text, e = self._new[q], s + len(exact)
+                at = joined.find(exact, at + 1, high)
+                if (word_start and _WORD_CHAR.match(text[s - 1 : s])) or (
+                    word_end and _WORD_CHAR.match(text[e : e + 1])
+                ):
+                    continue
+                agree = len(commonprefix([text[max(0, s - CONTEXT) : s][::-1], prefix]))
+                agree += len(commonprefix([text[e : e + CONTEXT], suffix]))
+                scored.append((agree, q, s))
         if not scored or len(scored) > _MAX_CANDIDATES:
             return None
         scored.sort(reverse=True)
@@ -473,29 +538,33 @@ class Plan:
             return None
         return q, s, s + len(exact)
 
-    def _inserted_text(self) -> tuple[str, list[int], list[tuple[int, int]]]:
-        """Every stretch of new text that no old words map to, joined by NULs, with where
-        each stretch starts in the joined string and in its passage."""
+    def _inserted_text(self) -> tuple[str, list[tuple[int, int, int, int]], dict]:
+        """Every stretch of new text that no old words map to, joined by NULs; for each
+        stretch (where it starts in the joined string, its passage, where it starts there,
+        its length); and which stretches hold each word."""
         if self._inserted is None:
             mapped = defaultdict(list)
             for runs in self._runs:
                 for _, q, qs, n in runs:
                     mapped[q].append((qs, qs + n))
-            pieces, offsets, places, length = [], [], [], 0
+            texts, pieces, by_word, length = [], [], defaultdict(set), 0
             for q, text in enumerate(self._new):
                 pos = 0
                 for s, e in [*sorted(mapped[q]), (len(text), len(text))]:
                     if s > pos:
-                        pieces.append(text[pos:s])
-                        offsets.append(length)
-                        places.append((q, pos))
+                        texts.append(text[pos:s])
+                        for word in _WORDS.findall(texts[-1]):
+                            by_word[word].add(len(pieces))
+                        pieces.append((length, q, pos, s - pos))
                         length += s - pos + 1
                     pos = max(pos, e)
-            self._inserted = ("\0".join(pieces), offsets, places)
+            self._inserted = ("\0".join(texts), pieces, by_word)
         return self._inserted
 
 
 def plan(old_texts: list[str], new_texts: list[str]) -> Plan:
+    """Compare two versions of a reading's text, given as its passages' plain texts in
+    reading order (the new one has at least one passage)."""
     return Plan(old_texts, new_texts)
 
 

@@ -7,7 +7,14 @@ ten on a whole passage). It is revised twice:
 - "revised": typos fixed in 200 passages, 20 sentences rewritten, 40 passages inserted and
   40 deleted, 20 split, 20 pairs merged, 10 sections of 5 passages moved;
 - "every passage edited": one typo fixed in every passage, so no passage is unchanged and
-  the whole text is one stretch for the word diff.
+  the whole text is one stretch for the word diff;
+- "every passage rewritten": a new text with nothing in common but its vocabulary (the
+  worst case: everything is diffed, searched, and orphaned).
+And "tracked word edits": 2,000 passages of words that never repeat, revised by 600 random
+whole-word edits (typos, words inserted, cut and moved, passages inserted, deleted, split,
+merged and moved) that record where every character came from, so each placement is
+audited: "wrong" counts selections placed on letters other than the ones selected (must be
+0), "lost" those orphaned although their words survive, unchanged, in one passage.
 For each, plan() and place() for every selection, timed as the median of 3 runs. Prints a
 table, then one JSON object as its last line.
 """
@@ -23,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from readings.reanchor import CONTEXT, Selection, plan  # noqa: E402
+from tests.readings.test_reanchor import tracked_revision  # noqa: E402
 
 PASSAGES = 2_000
 SELECTIONS = 5_000
@@ -112,29 +120,53 @@ def selections(rng: random.Random, texts: list[str]) -> list[Selection]:
             continue
         text = texts[p]
         starts = [0] + [k + 1 for k, c in enumerate(text) if c == " "]
-        first = rng.randrange(len(starts) - 8)
-        s = starts[first]
-        e = starts[first + rng.randint(1, 8)] - 1
+        ends = [k - 1 for k in starts[1:]] + [len(text)]
+        first = rng.randrange(len(starts))
+        s, e = starts[first], ends[min(first + rng.randint(0, 7), len(ends) - 1)]
         chosen.append(
             Selection(p, s, e, text[s:e], text[max(0, s - CONTEXT) : s], text[e : e + CONTEXT])
         )
     return chosen
 
 
-def measure(old: list[str], new: list[str], chosen: list[Selection]) -> dict:
-    times_plan, times_total = [], []
+def audit(old, new, origins, chosen, placed) -> dict:
+    where = {origin: (q, k) for q, row in enumerate(origins) for k, origin in enumerate(row)}
+    wrong = lost = 0
+    for selection, placement in zip(chosen, placed, strict=True):
+        if selection.start is None:
+            continue
+        p, s, e = selection.passage, selection.start, selection.end
+        letters = [k for k in range(s, e) if old[p][k] != " "]
+        if placement.outcome != "orphaned":
+            row = origins[placement.passage]
+            wrong += [row[placement.start + k - s] for k in letters] != [(p, k) for k in letters]
+            continue
+        spots = [where.get((p, k)) for k in letters]
+        if all(spots) and len({q for q, _ in spots}) == 1:
+            q, start = spots[0]
+            lost += new[q][start : spots[-1][1] + 1] == old[p][s:e]
+    return {"wrong": wrong, "lost": lost}
+
+
+def measure(old: list[str], new: list[str], chosen: list[Selection], origins=None) -> dict:
+    times_plan, times_total, times_cpu = [], [], []
     for _ in range(RUNS):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         result = plan(old, new)
         planned = time.perf_counter()
         placed = [result.place(s) for s in chosen]
         done = time.perf_counter()
         times_plan.append(planned - began)
         times_total.append(done - began)
+        times_cpu.append(time.process_time() - cpu)
     outcomes = Counter(p.outcome for p in placed)
+    checked = audit(old, new, origins, chosen, placed) if origins else {}
     return {
+        **checked,
         "plan_s": round(statistics.median(times_plan), 3),
         "plan_and_place_s": round(statistics.median(times_total), 3),
+        # The CPU it took: what the wall clock shows on a machine nobody else is using.
+        "plan_and_place_cpu_s": round(statistics.median(times_cpu), 3),
         "kept": outcomes["kept"],
         "moved": outcomes["moved"],
         "orphaned": outcomes["orphaned"],
@@ -150,15 +182,25 @@ def main() -> None:
     scenarios = {
         "revised": revise(rng, old, words),
         "every passage edited": [typo(rng, text) for text in old],
+        "every passage rewritten": [passage(rng, words) for _ in old],
     }
     results = {name: measure(old, new, chosen) for name, new in scenarios.items()}
     words_total = sum(len(t.split()) for t in old)
+    tracked_old, tracked_new, origins = tracked_revision(rng, PASSAGES, 600, words=190)
+    results["tracked word edits"] = measure(
+        tracked_old, tracked_new, selections(rng, tracked_old), origins
+    )
     print(f"{PASSAGES} passages ({words_total} words), {SELECTIONS} selections, median of {RUNS}")
-    print(f"{'scenario':24} {'plan s':>8} {'+ place s':>10} {'kept':>6} {'moved':>6} {'orphan':>7}")
+    print(
+        f"{'scenario':24} {'plan s':>8} {'+ place s':>10} {'cpu s':>6} {'kept':>6} {'moved':>6} "
+        f"{'orphan':>7} {'wrong':>6} {'lost':>5}"
+    )
     for name, r in results.items():
         print(
             f"{name:24} {r['plan_s']:8.3f} {r['plan_and_place_s']:10.3f} "
-            f"{r['kept']:6} {r['moved']:6} {r['orphaned']:7}"
+            f"{r['plan_and_place_cpu_s']:6.3f} "
+            f"{r['kept']:6} {r['moved']:6} {r['orphaned']:7} "
+            f"{r.get('wrong', '-'):>6} {r.get('lost', '-'):>5}"
         )
     print(json.dumps({"reanchor": results}))
 

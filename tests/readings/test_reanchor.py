@@ -37,9 +37,11 @@ BASE = [
 ]
 
 
-def revised(changes: dict[int, str | None] = (), insert: dict[int, list[str]] = ()) -> list[str]:
+def revised(
+    changes: dict[int, str | None] | None = None, insert: dict[int, list[str]] | None = None
+) -> list[str]:
     """BASE with passages replaced (None: deleted) and new ones inserted before an index."""
-    changes, insert = dict(changes), dict(insert)
+    changes, insert = changes or {}, insert or {}
     out = []
     for i, text in enumerate(BASE):
         out += insert.get(i, [])
@@ -120,6 +122,20 @@ CASES = {
             (2, "The lamp"): ("kept", 2, "The lamp"),
             (2, "read the same novels"): ("moved", 2, "read the same novels"),
             (2, "trimed at dusk"): ("orphaned", 2),
+            (2, None): ("kept", 2),
+        },
+    ),
+    "a sentence added at the end of a paragraph and another at the start of the next": Case(
+        new=revised(
+            {
+                1: BASE[1] + " It sulked until March.",
+                2: "Oil was the whole of the work. " + BASE[2],
+            }
+        ),
+        expect={
+            (1, "three crates of books"): ("kept", 1, "three crates of books"),
+            (1, None): ("kept", 1),
+            (2, "trimmed at dusk"): ("moved", 2, "trimmed at dusk"),
             (2, None): ("kept", 2),
         },
     ),
@@ -311,6 +327,15 @@ CASES = {
             (1, "the northern light"): ("kept", 2, "the northern light"),
         },
     ),
+    "a selected word grown into a longer one": Case(
+        new=revised({1: BASE[1].replace("northern light", "northern lighthouse")}),
+        expect={
+            # "light" still stands inside "lighthouse", with all its context: not the word.
+            (1, "light"): ("orphaned", 1),
+            (1, "the northern"): ("kept", 1, "the northern"),
+            (1, "rowed out"): ("moved", 1, "rowed out"),
+        },
+    ),
     "a paragraph copied further on": Case(
         new=[*BASE, BASE[4]],
         expect={
@@ -403,16 +428,18 @@ def test_every_annotation_of_the_corpus_lands_where_expected(name):
 def corpus_figures() -> dict[str, int]:
     """Kept or moved to the right words, orphaned, and wrongly re-attached (on other words,
     or on words when they should have been orphaned)."""
-    figures = {"annotations": 0, "kept or moved correctly": 0, "orphaned": 0, "wrong": 0}
+    figures = {"annotations": 0, "kept": 0, "moved": 0, "orphaned": 0, "wrong": 0}
     for case in CASES.values():
         for _, want, got in run_case(case):
             figures["annotations"] += 1
             if got.outcome == "orphaned":
                 figures["orphaned"] += 1
-            elif (got.passage, got.start, got.end) == (want.passage, want.start, want.end) and (
-                want.outcome != "orphaned"
+            elif want.outcome != "orphaned" and (got.passage, got.start, got.end) == (
+                want.passage,
+                want.start,
+                want.end,
             ):
-                figures["kept or moved correctly"] += 1
+                figures[got.outcome] += 1
             else:
                 figures["wrong"] += 1
     return figures
@@ -423,7 +450,7 @@ def test_corpus_figures_nothing_is_re_attached_to_the_wrong_words(capsys):
     with capsys.disabled():
         print("\nre-anchoring corpus:", figures)
     assert figures["wrong"] == 0
-    assert figures["kept or moved correctly"] + figures["orphaned"] == figures["annotations"]
+    assert figures["kept"] + figures["moved"] + figures["orphaned"] == figures["annotations"]
 
 
 def test_the_preview_lists_changes_in_new_order_with_removed_where_they_stood():
@@ -495,6 +522,11 @@ def test_a_revision_needs_a_passage():
         plan(BASE, [])
 
 
+def test_a_selection_on_a_passage_the_old_text_lacks_is_refused():
+    with pytest.raises(IndexError):
+        plan(BASE, BASE).place(Selection(-1))
+
+
 # Properties over random texts and random edits.
 
 WORDS = ["oak", "ash", "the", "river", "stone", "of", "a", "bright", "cold", "light", "and"]
@@ -548,7 +580,7 @@ def selections(rng: random.Random, texts: list[str], count: int) -> list[Selecti
     return chosen
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(texts, st.randoms(use_true_random=False))
 def test_an_unchanged_text_keeps_everything_in_place(old, rng):
     result = plan(old, list(old))
@@ -564,7 +596,7 @@ def test_an_unchanged_text_keeps_everything_in_place(old, rng):
         )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(texts, st.randoms(use_true_random=False), st.integers(1, 8))
 def test_a_placed_selection_always_quotes_the_same_words(old, rng, steps):
     new = edit(rng, old, steps)
@@ -581,7 +613,7 @@ def test_a_placed_selection_always_quotes_the_same_words(old, rng, steps):
             assert placed.start == selection.start
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(texts, st.randoms(use_true_random=False), st.integers(1, 8))
 def test_identities_are_carried_one_to_one_and_the_preview_covers_every_passage(old, rng, n):
     new = edit(rng, old, n)
@@ -602,12 +634,14 @@ def test_identities_are_carried_one_to_one_and_the_preview_covers_every_passage(
             assert (old[change.old] == new[change.new]) == (change.kind == "same")
 
 
-def tracked_revision(rng: random.Random, passages: int, steps: int):
-    """A text of words that never repeat, and a revision of it made by whole-word edits,
-    with where each character of the revision came from: (old passage, offset), or None
-    for what the revision wrote."""
-    fresh = iter(range(10**6))
-    old = [" ".join(f"w{next(fresh)}" for _ in range(rng.randint(1, 15))) for _ in range(passages)]
+def tracked_revision(rng: random.Random, passages: int, steps: int, words: int = 15):
+    """A text of words that never repeat (up to `words` a passage), and a revision of it
+    made by whole-word edits, with where each character of the revision came from: (old
+    passage, offset), or None for what the revision wrote. The benchmark uses it too."""
+    fresh = iter(range(10**7))
+    old = [
+        " ".join(f"w{next(fresh)}" for _ in range(rng.randint(1, words))) for _ in range(passages)
+    ]
     new = [[(c, (p, i)) for i, c in enumerate(text)] for p, text in enumerate(old)]
 
     def word_spans(chars):
