@@ -37,8 +37,10 @@ ANNOTATION = {
             "description": (
                 "For a thread: {source: the reading's address in its group, selector: "
                 "[TextQuoteSelector, optional TextPositionSelector]}; positions count code "
-                "points in the reading's passages joined by blank lines. For a reply: the id "
-                "of the annotation or reply it answers."
+                "points in the reading's passages joined by blank lines. A thread whose words "
+                "a revision of the text took out (an orphan) has no TextPositionSelector, only "
+                "its old TextQuoteSelector if it was on words, and state: a TimeState. For a "
+                "reply: the id of the annotation or reply it answers."
             ),
             "oneOf": [{"type": "string", "format": "uri"}, {"type": "object"}],
         },

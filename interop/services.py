@@ -72,14 +72,21 @@ def _prepare(item: dict, group: Group, importer, made: dict, readings: dict, loa
         if reading.pk not in loaded:
             passages = w3c.ReadingText.of(list(reading.passages.all()))
             loaded[reading.pk] = (passages, mention_links(group, reading))
-        anchor = w3c.anchor_of(item, loaded[reading.pk][0])
-        post = Annotation(
-            group=group,
-            reading=reading,
-            passage=anchor.passage,
-            kind=kind,
-            **(asdict(anchor.selector) if anchor.selector else {}),
-        )
+        text = loaded[reading.pk][0]
+        earlier = w3c.earlier_quote(item)
+        if earlier is not None and text.passages:
+            # An orphan where it was exported stays one: its quote is of a text
+            # as it was, and a search for it in this one could find the wrong words.
+            # On the first passage, as threads on the whole reading are kept.
+            words = dict(zip(("exact", "prefix", "suffix"), earlier, strict=True))
+            where = {"passage": text.passages[0], "orphaned": reading.revision, **words}
+        else:
+            anchor = w3c.anchor_of(item, text)
+            where = {
+                "passage": anchor.passage,
+                **(asdict(anchor.selector) if anchor.selector else {}),
+            }
+        post = Annotation(group=group, reading=reading, kind=kind, **where)
     post.author, post.body = importer, body
     post.body_html = render_body(body, mentions=loaded[reading.pk][1])
     if placeholder:

@@ -3,7 +3,7 @@
 A selector measures the reading's text: its passages' plain text, in order,
 joined by blank lines. A thread on a whole passage quotes the whole passage.
 An orphan (a revision took its words out of the text) has no position, only
-the quote it was made on.
+the quote it was made on, of the text as it was then: a TimeState.
 A reply is an annotation whose motivation is `replying` and whose target is
 the annotation (or reply) it answers. A private note is `bookmarking` with a
 private audience. Whatever its viewer may not see (a deleted post kept for its
@@ -112,8 +112,12 @@ def annotation_json(request, annotation: Annotation, state: str, passage_start: 
         document["audience"] = PRIVATE
     if annotation.orphaned:
         # Its words are no longer in the text: there is no position to give,
-        # only the quote it was made on (if it was on words).
-        document["target"] = {"source": source}
+        # only the quote it was made on (if it was on words), of the text as it
+        # was then (a TimeState), which tells an import to keep it as an orphan.
+        document["target"] = {
+            "source": source,
+            "state": {"type": "TimeState", "sourceDate": timestamp(annotation.created)},
+        }
         if annotation.exact:
             quote = {
                 "type": "TextQuoteSelector",
@@ -344,6 +348,27 @@ def anchor_of(document: dict, text: ReadingText) -> Anchor:
     if not fits:
         raise W3CError(f"The quoted words do not occur in the reading: {exact[:80]!r}.")
     return min(fits, key=lambda fit: fit[:2])[2]
+
+
+def earlier_quote(document: dict) -> tuple[str, str, str] | None:
+    """An orphan's old quote as (exact, prefix, suffix), all empty when it was on
+    a whole passage, when the document's target is the text as it was at some
+    earlier time (a TimeState) and its quote, if any, is well formed; else None."""
+    target = document.get("target")
+    state = target.get("state") if isinstance(target, dict) else None
+    if not isinstance(state, dict) or state.get("type") != "TimeState":
+        return None
+    selectors = target.get("selector") or []
+    if isinstance(selectors, dict):
+        selectors = [selectors]
+    if not isinstance(selectors, list):
+        return None
+    quotes = [s for s in selectors if isinstance(s, dict) and s.get("type") == SELECTOR_TYPES[0]]
+    quote = quotes[0] if quotes else {}
+    exact, prefix, suffix = (quote.get(name) or "" for name in ("exact", "prefix", "suffix"))
+    if not all(isinstance(value, str) for value in (exact, prefix, suffix)):
+        return None
+    return exact, prefix[-KEPT_CONTEXT:], suffix[:KEPT_CONTEXT]
 
 
 def _fit(passage, exact, prefix, suffix, start, end) -> tuple[int, Anchor] | None:

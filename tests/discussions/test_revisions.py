@@ -139,3 +139,25 @@ def test_an_orphan_keeps_its_quote_and_revision_through_the_next_revision(
     )
     orphan.refresh_from_db()
     assert (orphan.passage_id, orphan.orphaned, orphan.exact) == (second.pk, 2, "lost words")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [5, 1500])
+def test_move_writes_in_a_few_queries_however_many_threads(
+    group, member, assigned_reading, django_assert_num_queries, count
+):
+    first = assigned_reading.passages.first()
+    Annotation.objects.bulk_create(
+        Annotation(group=group, reading=assigned_reading, passage=first, kind="comment",
+                   body="b", body_html="b", author=member, exact="worth", start=34, end=39)
+        for _ in range(count)
+    )  # fmt: skip
+    placed = {
+        a.key: Placed("moved", first.pk, 0, 7, "Passage", "", " n")
+        for a in collect(assigned_reading)
+    }
+    # the first passage, the threads, the group's version (bumped, then read), and
+    # one write per thousand threads
+    with django_assert_num_queries(4 + (count + 999) // 1000):
+        move(assigned_reading, placed)
+    assert set(Annotation.objects.values_list("start", "exact", "suffix")) == {(0, "Passage", " n")}

@@ -4,9 +4,11 @@ exports: its words can no longer be found by position, only by its old quote."""
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from discussions.models import Annotation
+from groups.services import assign_reading, create_group
 from tests.conftest import make_annotation, signed_in
 from tests.interop import w3c_suite
 
@@ -67,3 +69,57 @@ def test_the_markdown_export_says_the_words_are_gone(client, group, member, assi
     text = client.get(url).content.decode()
     assert "**Question, 0 votes, on words no longer in the text** by Maya Member" in text
     assert "On the words: “worth”" in text
+
+
+@pytest.mark.django_db
+def test_a_group_export_imports_its_orphans_as_orphans(
+    client, group, member, organizer, assigned_reading
+):
+    orphan(make_annotation(group, assigned_reading, member, body="Lost words", words="worth"))
+    orphan(make_annotation(group, assigned_reading, member, kind="comment", body="Lost passage"))
+    make_annotation(group, assigned_reading, member, body="Still here", words="says")
+    signed_in(client, organizer)
+    document = json.loads(client.get(f"/g/{group.slug}/export.jsonld").content)
+    other = create_group(name="Day readers", description="", creator=organizer)
+    assign_reading(group=other, reading=assigned_reading, meeting_date=None, notes="", actor=None)
+    upload = SimpleUploadedFile("export.jsonld", json.dumps(document).encode())
+    response = client.post(reverse("interop:import_group", args=[other.slug]), {"file": upload})
+    assert response.status_code == 302
+    imported = {a.body.split("\n\n")[-1]: a for a in Annotation.objects.filter(group=other)}
+    first = assigned_reading.passages.first()
+    words, passage = imported["Lost words"], imported["Lost passage"]
+    assert (words.orphaned, words.start, words.exact, words.passage_id) == (
+        1,
+        None,
+        "worth",
+        first.pk,
+    )
+    assert (passage.orphaned, passage.exact) == (1, "")
+    assert imported["Still here"].orphaned is None and imported["Still here"].exact == "says"
+
+
+@pytest.mark.django_db
+def test_an_earlier_texts_quote_that_is_malformed_is_still_refused(
+    client, group, organizer, assigned_reading
+):
+    document = {
+        "type": "AnnotationPage",
+        "items": [
+            {
+                "type": "Annotation",
+                "motivation": "commenting",
+                "bodyValue": "Hm",
+                "target": {
+                    "source": f"http://testserver/g/{group.slug}/r/{assigned_reading.slug}/",
+                    "state": {"type": "TimeState", "sourceDate": "2026-01-01T00:00:00Z"},
+                    "selector": [{"type": "TextQuoteSelector", "exact": ["not", "text"]}],
+                },
+            }
+        ],
+    }
+    signed_in(client, organizer)
+    upload = SimpleUploadedFile("export.jsonld", json.dumps(document).encode())
+    response = client.post(reverse("interop:import_group", args=[group.slug]), {"file": upload})
+    assert response.status_code == 400
+    assert "TextQuoteSelector with the exact words" in response.content.decode()
+    assert not Annotation.objects.exists()
