@@ -186,6 +186,30 @@ CASES = {
             (8, "retired, he said"): ("kept", 8, "retired, he said"),
         },
     ),
+    "a word added inside a selection, and words swapped between paragraphs": Case(
+        new=revised(
+            {
+                1: BASE[1].replace("that never forgave", "that never once forgave"),
+                2: BASE[2].replace("same novels", "same books"),
+                3: BASE[3].replace("climbed the tower", "climbed the stairs"),
+                5: BASE[5].replace("bundle of newspapers", "bundle of novels"),
+            }
+        ),
+        expect={
+            # A word slipped in is more than an edit of the selected words.
+            (1, "a cat that never forgave him"): ("orphaned", 1),
+            # "novels" left this passage and now stands in another, where it replaced
+            # "newspapers": it may have moved there, so neither selection is carried.
+            (2, "read the same novels until he knew"): ("orphaned", 2),
+            (5, "brought flour, news, and a bundle of newspapers"): ("orphaned", 5),
+            # A word edited in place, used nowhere else.
+            (3, "he climbed the tower twice an hour"): (
+                "moved",
+                3,
+                "he climbed the stairs twice an hour",
+            ),
+        },
+    ),
     "most words of a selection changed": Case(
         new=revised(
             {
