@@ -210,6 +210,47 @@ CASES = {
             ),
         },
     ),
+    "two neighbouring words edited at once": Case(
+        old=revised(
+            {
+                1: BASE[1].replace("forgave", "forgvae"),
+                2: BASE[2].replace("would not", "wuold nto"),
+            }
+        ),
+        new=revised({1: BASE[1].replace("forgave him", "forgave them")}),
+        expect={
+            # It starts inside the second of two edited words: not stretched over "would".
+            (2, "nto post until spring, and read the same novels"): ("orphaned", 2),
+            (2, "wrote letters he wuold nto post until spring"): (
+                "moved",
+                2,
+                "wrote letters he would not post until spring",
+            ),
+            # It ends inside the first of the two edited words: where that word now ends
+            # is unknown, so it is not stretched over "them", which nobody selected.
+            (1, "three crates of books and a cat that never forgvae"): ("orphaned", 1),
+            (1, "books and a cat that never forgvae him for the crossing"): (
+                "moved",
+                1,
+                "books and a cat that never forgave them for the crossing",
+            ),
+        },
+    ),
+    "a short word replaced by a long one, and a word cut at a selection's edge": Case(
+        new=revised(
+            {
+                1: BASE[1].replace("a cat that", "a tortoiseshell that"),
+                8: BASE[8].replace("the sea", "the sky"),
+            }
+        ),
+        expect={
+            # Most of the new quote would be words nobody selected.
+            (1, "a cat that never"): ("orphaned", 1),
+            # Its only long word is the end of "missed", not a word: nothing to go by.
+            (8, "ssed was not the sea"): ("orphaned", 8),
+            (8, "he missed was not the sea"): ("moved", 8, "he missed was not the sky"),
+        },
+    ),
     "most words of a selection changed": Case(
         new=revised(
             {
