@@ -470,7 +470,7 @@ class Plan:
                     return self._at(selection, q, qs + start - ps, qs + end - ps)
             image = self._image(p, start, end)
             if image:
-                return self._at(selection, *image, outcome="moved")
+                return self._at(selection, *image)
         found = self._search(selection)
         if found:
             return self._at(selection, *found)
@@ -497,15 +497,15 @@ class Plan:
                 return q
         return min(self._stood[p], len(self._new) - 1)
 
-    def _at(
-        self, selection: Selection, q: int, start: int, end: int, outcome: str = ""
-    ) -> Placement:
+    def _at(self, selection: Selection, q: int, start: int, end: int) -> Placement:
         text = self._new[q]
-        if not outcome:
-            kept = q == self.carried[selection.passage] and start == selection.start
-            outcome = "kept" if kept else "moved"
+        kept = (
+            q == self.carried[selection.passage]
+            and start == selection.start
+            and text[start:end] == selection.exact
+        )
         return Placement(
-            outcome,
+            "kept" if kept else "moved",
             q,
             start,
             end,
