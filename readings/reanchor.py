@@ -28,10 +28,24 @@ Selections
   - A whole-passage annotation is kept on the passage that carries its passage; if its
     passage was removed but its text went into another one (a merge), it moves there;
     otherwise it is orphaned.
-  - A selection of words is carried only if its words survive exactly: every character of
-    it lies in one run of identical words of the diff between related passages (so a
-    selection that starts or ends inside a changed word counts as edited). Then it is
-    "kept" when it stays on the passage carrying its own at the same offsets, else "moved".
+  - A selection of words whose words survive exactly (every character of it lies in one
+    run of identical words of the diff between related passages) is "kept" when it stays on
+    the passage carrying its own at the same offsets, else "moved".
+  - A selection whose words were lightly edited (a typo fixed, a word of eight changed,
+    punctuation fixed) is "moved" onto its words as they now stand: exactly the image of
+    its span through the diff, when all of these hold:
+    - both its ends map: each lies in a run of identical words, or inside the first (for
+      its start) or last (for its end) word of an edit, and then goes to that edit's
+      boundary in the new text (so an edited word at an end is taken whole);
+    - the runs it overlaps all map to one new passage, in order, and nothing else in the
+      new span comes from old text;
+    - the edit is small: characters in unchanged runs are at least 3/4 of the old quote and
+      of the new one, and one unchanged whole word of four letters or more remains (so a
+      selection that is one short changed word stays orphaned);
+    - words are edited in place: no edit inside puts in more words than it takes out
+      (punctuation and spaces may be added), puts in a word the revision removed somewhere,
+      or takes out one the revision inserted somewhere (either may be a word moved, and a
+      word that stood elsewhere is never brought into a selection).
   - Otherwise (its passage was removed, or the words moved away from where the diff aligns
     them: a sentence moved, a passage rewritten around them) its exact quote is looked
     for, as a fallback, only in text the revision inserted (text the diff did not map
@@ -42,13 +56,12 @@ Selections
     agree on at least 8 fewer characters (and a quote found over 50 times is not looked
     at). Selected whole words only match whole words ("light" is not in "lighthouse").
     Otherwise, orphaned.
-  - Words partly edited (one word of five changed, a typo fixed inside the selection) are
-    not the words the member selected, so the annotation is orphaned rather than pointed
-    at words they never chose; a facilitator re-attaches it. Its home is the new passage
-    that holds most of its surviving characters, else the one carrying its passage, else
-    (its passage removed) the one its text went into, else the one now standing where it
-    stood (after the new place of the passage before it).
-  Hence a placed selection always quotes exactly the words that were selected, and never
+  - An orphan's home is the new passage that holds most of its surviving characters, else
+    the one carrying its passage, else (its passage removed) the one its text went into,
+    else the one now standing where it stood (after the new place of the passage before
+    it); a facilitator re-attaches it.
+  Hence a "kept" selection quotes exactly the words that were selected; a "moved" one
+  quotes them too, or, edited, exactly what the diff made of them; none is ever placed on
   words that stood elsewhere in the old version.
 
 Cost: the passage alignment and each word diff are patience diffs (near linear); difflib's
@@ -58,7 +71,7 @@ both sides, else counts as rewritten. Benchmark: tests/bench/reanchor.py.
 """
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -162,8 +175,9 @@ def _lis(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _unique_pairs(
     a: list, b: list, alo: int, ahi: int, blo: int, bhi: int, width: int
 ) -> list[tuple[int, int]]:
-    """Starts (i, j) of runs of `width` elements that occur once on each side and are equal,
-    the longest series of them in the same order on both sides, none overlapping."""
+    """Starts (i, j) of runs of `width` elements that occur once on each side and are equal
+    (a lone space is no anchor: it would pair two edits' words wrongly), the longest series
+    of them in the same order on both sides, none overlapping."""
 
     def runs(seq: list, lo: int, hi: int) -> list:
         if width == 1:
@@ -172,7 +186,7 @@ def _unique_pairs(
 
     runs_a, runs_b = runs(a, alo, ahi), runs(b, blo, bhi)
     count_a, count_b = Counter(runs_a), Counter(runs_b)
-    common = {run for run, n in count_a.items() if n == 1}
+    common = {run for run, n in count_a.items() if n == 1 and not _blank(run)}
     common.intersection_update(run for run, n in count_b.items() if n == 1)
     if not common:
         return []
@@ -345,6 +359,7 @@ class Plan:
         # the preview comes just before that one's).
         self._stood = [0] * n_old
         self._inserted: tuple[str, list[tuple[int, int, int, int]], dict] | None = None
+        self._removed: set[str] | None = None
 
         def pair(p: int, q: int) -> None:
             self.carried[p], carrier[q] = q, p
@@ -396,6 +411,15 @@ class Plan:
         for runs in self._runs:
             runs.sort()
         self._run_starts = [[r[0] for r in runs] for runs in self._runs]
+        # Per new passage: the stretches old words map to, (start, end, old passage, its
+        # start), sorted.
+        self._mapped: list[list[tuple[int, int, int, int]]] = [[] for _ in range(n_new)]
+        for p, runs in enumerate(self._runs):
+            for ps, q, qs, n in runs:
+                self._mapped[q].append((qs, qs + n, p, ps))
+        for stretches_of in self._mapped:
+            stretches_of.sort()
+        self._mapped_starts = [[m[0] for m in mapped] for mapped in self._mapped]
 
         for (p0, q0), (p1, q1) in stretches:
             at = q0 + 1
@@ -444,6 +468,9 @@ class Plan:
                 ps, q, qs, n = self._runs[p][k]
                 if end <= ps + n:
                     return self._at(selection, q, qs + start - ps, qs + end - ps)
+            image = self._image(p, start, end)
+            if image:
+                return self._at(selection, *image)
         found = self._search(selection)
         if found:
             return self._at(selection, *found)
@@ -472,7 +499,11 @@ class Plan:
 
     def _at(self, selection: Selection, q: int, start: int, end: int) -> Placement:
         text = self._new[q]
-        kept = q == self.carried[selection.passage] and start == selection.start
+        kept = (
+            q == self.carried[selection.passage]
+            and start == selection.start
+            and text[start:end] == selection.exact
+        )
         return Placement(
             "kept" if kept else "moved",
             q,
@@ -482,6 +513,111 @@ class Plan:
             text[max(0, start - CONTEXT) : start],
             text[end : end + CONTEXT],
         )
+
+    def _image(self, p: int, start: int, end: int) -> tuple[int, int, int] | None:
+        """Where the diff maps old passage p's [start, end) when its words were lightly
+        edited (see the module's docstring), as (new passage, start, end), or None."""
+        runs, old = self._runs[p], self._old[p]
+        first = bisect_right(self._run_starts[p], start) - 1
+        if first < 0 or runs[first][0] + runs[first][3] <= start:
+            first += 1
+        last = bisect_left(self._run_starts[p], end)
+        inside = runs[first:last]  # the runs of unchanged words the selection overlaps
+        if not inside:
+            return None
+        q = inside[0][1]
+        for (ps, q1, qs, n), (ps2, q2, qs2, _) in zip(inside, inside[1:], strict=False):
+            if q2 != q or q1 != q or ps + n > ps2 or qs + n > qs2:
+                return None  # split across passages, or not in the same order
+        mapped, mapped_starts = self._mapped[q], self._mapped_starts[q]
+        new_text = self._new[q]
+        token_starts = None
+
+        def token_at(at: int) -> tuple[int, int]:
+            nonlocal token_starts
+            if token_starts is None:
+                token_starts = [*_tokens(old)[1], len(old)]
+            k = bisect_right(token_starts, at) - 1
+            return token_starts[k], token_starts[k + 1]
+
+        # (old, new) text of each edit inside the span: between runs, and at either end.
+        edits = [
+            (old[ps + n : ps2], new_text[qs + n : qs2])
+            for (ps, _, qs, n), (ps2, _, qs2, _) in zip(inside, inside[1:], strict=False)
+        ]
+        ps, _, qs, n = inside[0]
+        if ps <= start:
+            new_start = qs + start - ps
+        else:  # the selection starts in edited words: only inside the first one
+            k = bisect_left(mapped_starts, qs)
+            before = mapped[k - 1] if k else None
+            if before is None and first == 0:
+                gap_old, gap_new = 0, 0
+            elif before and first and before[2:] == (p, runs[first - 1][0]):
+                gap_old, gap_new = runs[first - 1][0] + runs[first - 1][3], before[1]
+            else:
+                return None
+            if token_at(start)[0] != gap_old:
+                return None
+            new_start = gap_new
+            edits.append((old[gap_old:ps], new_text[gap_new:qs]))
+        ps, _, qs, n = inside[-1]
+        if end <= ps + n:
+            new_end = qs + end - ps
+        else:  # the selection ends in edited words: only inside the last one
+            k = bisect_right(mapped_starts, qs)
+            after = mapped[k] if k < len(mapped) else None
+            if after is None and last == len(runs):
+                gap_old, gap_new = len(old), len(new_text)
+            elif after and last < len(runs) and after[2:] == (p, runs[last][0]):
+                gap_old, gap_new = runs[last][0], after[0]
+            else:
+                return None
+            if token_at(end - 1)[1] != gap_old:
+                return None
+            new_end = gap_new
+            edits.append((old[ps + n : gap_old], new_text[qs + n : gap_new]))
+        # Words are only edited in place: an edit puts no more words than it takes out (so
+        # no word is slipped in; punctuation and spaces may be), puts none that the revision
+        # removed somewhere (it may be a word moved in, which stood elsewhere) and takes out
+        # none that the revision inserted somewhere (it may have moved away).
+        removed, inserted = self._removed_words(), self._inserted_text()[2]
+        for a, b in edits:
+            words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
+            if len(words_b) > len(words_a) or not removed.isdisjoint(words_b):
+                return None
+            if any(word in inserted for word in words_a):
+                return None
+        # Nothing in the new span came from anywhere but these runs.
+        k = bisect_right(mapped_starts, new_start) - 1
+        k = k if k >= 0 and mapped[k][1] > new_start else k + 1
+        there = []
+        while k < len(mapped) and mapped[k][0] < new_end:
+            there.append(mapped[k])
+            k += 1
+        if [(qs, p1, ps) for qs, _, p1, ps in there] != [(qs, p, ps) for ps, _, qs, _ in inside]:
+            return None
+        unchanged = sum(min(end, ps + n) - max(start, ps) for ps, _, _, n in inside)
+        if 4 * unchanged < 3 * max(end - start, new_end - new_start):
+            return None
+        for ps, _, _, n in inside:
+            low, high = max(start, ps), min(end, ps + n)
+            for m in _WORD.finditer(old, low, high):
+                if token_at(m.start()) == m.span():  # a whole word, not part of one
+                    return q, new_start, new_end
+        return None
+
+    def _removed_words(self) -> set[str]:
+        """The words of old text that no run maps to the new text."""
+        if self._removed is None:
+            self._removed = set()
+            for p, text in enumerate(self._old):
+                pos = 0
+                for ps, _, _, n in [*self._runs[p], (len(text), None, None, 0)]:
+                    if ps > pos:
+                        self._removed.update(_WORDS.findall(text, pos, ps))
+                    pos = max(pos, ps + n)
+        return self._removed
 
     def _search(self, selection: Selection) -> tuple[int, int, int] | None:
         """The one place in text the revision inserted that holds the exact quote with
@@ -543,14 +679,10 @@ class Plan:
         stretch (where it starts in the joined string, its passage, where it starts there,
         its length); and which stretches hold each word."""
         if self._inserted is None:
-            mapped = defaultdict(list)
-            for runs in self._runs:
-                for _, q, qs, n in runs:
-                    mapped[q].append((qs, qs + n))
             texts, pieces, by_word, length = [], [], defaultdict(set), 0
             for q, text in enumerate(self._new):
                 pos = 0
-                for s, e in [*sorted(mapped[q]), (len(text), len(text))]:
+                for s, e, *_ in [*self._mapped[q], (len(text), len(text))]:
                     if s > pos:
                         texts.append(text[pos:s])
                         for word in _WORDS.findall(texts[-1]):
