@@ -33,6 +33,7 @@ format: $(BIN)/activate
 bench: $(BIN)/activate
 	$(BIN)/python tests/bench/run.py
 	$(BIN)/python tests/bench/formats.py
+	$(BIN)/python tests/bench/revise.py
 
 load: $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-load.txt

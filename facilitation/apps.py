@@ -7,9 +7,12 @@ class FacilitationConfig(AppConfig):
     def ready(self):
         from discussions import sections as reading_page
         from groups import sections as group_page
+        from readings.attached import PROVIDERS, Provider
 
+        from . import revisions
         from .sections import group_meetings, live_meeting_banner, meeting_banner, published_agenda
 
         reading_page.ABOVE_READING += [meeting_banner, published_agenda]
         reading_page.LIVE.append(live_meeting_banner)
         group_page.GROUP_PAGE.append(group_meetings)
+        PROVIDERS.append(Provider(collect=revisions.collect, move=revisions.move))

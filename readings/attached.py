@@ -36,7 +36,9 @@ class Placed:
 class Provider:
     collect: Callable  # (reading) -> list[Attached]
     # (reading, {key: Placed}) -> None, inside the publishing transaction, after
-    # reading.revision is the new number and every surviving passage is in place.
+    # reading.revision is the new number and every surviving passage is in place
+    # (the new text's at positions 1..n). It gets the keys its own collect gave,
+    # and must move every one: the passages not carried are deleted after it.
     move: Callable
 
 

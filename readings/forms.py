@@ -77,6 +77,19 @@ class UploadForm(forms.Form):
         return self.cleaned_data["pasted"].encode("utf-8"), ""
 
 
+class RevisionForm(forms.Form):
+    file = forms.FileField(label="Revised text", widget=forms.ClearableFileInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        upload = UploadForm()
+        file = self.fields["file"]
+        file.help_text = upload.fields["file"].help_text
+        file.widget.attrs = upload.fields["file"].widget.attrs.copy()
+
+    clean_file = UploadForm.clean_file
+
+
 class ReadingDetailsForm(forms.ModelForm):
     source_url = UploadForm.base_fields["source_url"]
 

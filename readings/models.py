@@ -70,3 +70,45 @@ class Passage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reading.title} #{self.anchor}"
+
+
+class Revision(models.Model):
+    """One version of a reading's text. A draft (not yet published) waits for a
+    member of staff to review what it would change; a published one is kept
+    readable in the reading's history. Version 1, as imported, gets its row
+    when the first revision is published."""
+
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    # The reading's revision this draft was compared with when it was uploaded:
+    # once another revision is published, this one no longer applies.
+    base = models.PositiveIntegerField(null=True, blank=True)
+    # The version's text: [{anchor, kind, speaker, text, html}] in order. A draft's
+    # anchors are empty until publishing gives each passage its own.
+    passages = models.JSONField(default=list)
+    # What publishing it changed: passages added, removed, edited, unchanged, and
+    # the attached things kept, moved and orphaned.
+    summary = models.JSONField(default=dict, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    published = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["reading", "number"]
+        constraints = [
+            # Also the index behind a reading's history and its revision pages.
+            models.UniqueConstraint(fields=["reading", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reading.title}, version {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("readings:revision", args=[self.reading.slug, self.number])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published is None

@@ -23,6 +23,7 @@ from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification
+from readings.services import upload_revision
 from tests.conftest import make_annotation
 
 ROLES = ("anonymous", "outsider", "member", "facilitator", "organizer", "staff")
@@ -114,6 +115,18 @@ EXPECTED = {
     "library/<slug:slug>/publish/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 R"),
     "library/<slug:slug>/delete/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 R"),
     "library/<slug:slug>/read/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
+    # Revisions of a reading's text (here the reading has a draft of version 2).
+    "library/<slug:slug>/revise/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 400"),
+    "library/<slug:slug>/revisions/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
+    "library/<slug:slug>/revisions/<int:number>/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
+    "library/<slug:slug>/revisions/<int:number>/publish/": (
+        SIGNED_IN_GET_ONLY,
+        "L 404 404 404 404 R",
+    ),
+    "library/<slug:slug>/revisions/<int:number>/discard/": (
+        SIGNED_IN_GET_ONLY,
+        "L 404 404 404 404 R",
+    ),
     # Accounts (allauth): signed-in people are sent on from sign-in and sign-up.
     "accounts/login/": ("200 R R R R R", "200 R R R R R"),
     "accounts/logout/": ("R 200 200 200 200 200", "R R R R R R"),
@@ -216,6 +229,7 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
     meeting = start_meeting(group=group, reading=assigned_reading, actor=organizer)
     reply = post_reply(annotation=question, parent=None, body="Yes.", author=facilitator)
     create_token(user=member, name="A script")
+    draft = upload_revision(reading=assigned_reading, data=b"New text.\n\nAnd more.", filename="")
     values = {
         "slug": assigned_reading.slug if pattern.startswith("library/") else group.slug,
         "code": group.invite_code,
@@ -230,6 +244,7 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "token_id": ApiToken.objects.get().pk,
         "item_id": item.pk,
         "meeting_id": meeting.pk,
+        "number": draft.number,
         "key": "not-a-real-key",
         "uidb36": "1",
         "url": "no-such-admin-page/",

@@ -26,6 +26,7 @@ from groups.services import assign_reading, create_group
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification
 from readings.models import Reading
+from readings.services import upload_revision
 from tests.conftest import PASSWORD, browsing_as, make_annotation, make_reading, make_user
 from tests.test_access import EXPECTED
 
@@ -53,7 +54,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     note, a hidden comment, an orphaned comment, a published agenda with a draft after it (and
     another group's to copy), a meeting that ended and one that runs, an API
     token, a reading to add to the syllabus, a draft in the library, and a
-    notification in the member's inbox."""
+    notification in the member's inbox; and a revised text of the syllabus's
+    reading waiting for review."""
     question = make_annotation(group, assigned_reading, member, body="Why here?")
     post_reply(annotation=question, parent=None, body="Because.", author=facilitator)
     make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
@@ -86,6 +88,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     Notification.objects.create(
         user=member, group=group, reading=assigned_reading, event="e", url="/", text="News"
     )
+    revised = assigned_reading.passages.first().text.encode() + b"\n\nAn added paragraph."
+    revision = upload_revision(reading=assigned_reading, data=revised, filename="revised.txt")
     reading = f"/g/{group.slug}/r/{assigned_reading.slug}/"
     anchor = assigned_reading.passages.first().anchor
     join = group.get_invite_path()
@@ -133,6 +137,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("newcomer", "/settings/"),
             ("staff", "/library/"),
             ("staff", "/library/a-draft/"),
+            ("staff", assigned_reading.get_absolute_url()),
+            ("staff", revision.get_absolute_url()),
         ],
         "export": f"/g/{group.slug}/export.jsonld",
     }
@@ -217,6 +223,7 @@ def test_every_rendered_form_works_and_every_post_url_has_one(django_app, site):
     browsing_as(django_app, site["people"]["organizer"])
     uploads = {
         "readings:library": Upload("sample.txt", SAMPLE_TEXT, "text/plain"),
+        "readings:revise": Upload("revised.txt", SAMPLE_TEXT, "text/plain"),
         "interop:import_group": Upload("export.jsonld", django_app.get(site["export"]).body),
     }
     failures, reached, forms, presses = [], set(), set(), set()

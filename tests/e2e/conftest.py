@@ -52,3 +52,12 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no violation of its rules on the page as it now stands."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    found = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in violations]
+    assert found == [], "\n".join(found)
