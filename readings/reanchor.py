@@ -44,8 +44,9 @@ Selections
       selection that is one short changed word stays orphaned);
     - words are edited in place: no edit inside puts in more words than it takes out
       (punctuation and spaces may be added), puts in a word the revision removed somewhere,
-      or takes out one the revision inserted somewhere (either may be a word moved, and a
-      word that stood elsewhere is never brought into a selection).
+      or takes out one the revision inserted somewhere (either may be a word moved: a
+      word that stood elsewhere is never brought into a selection unless the revision
+      also changed it, and then it is a new word as far as any diff can tell).
   - Otherwise (its passage was removed, or the words moved away from where the diff aligns
     them: a sentence moved, a passage rewritten around them) its exact quote is looked
     for, as a fallback, only in text the revision inserted (text the diff did not map
@@ -62,7 +63,7 @@ Selections
     it); a facilitator re-attaches it.
   Hence a "kept" selection quotes exactly the words that were selected; a "moved" one
   quotes them too, or, edited, exactly what the diff made of them; none is ever placed on
-  words that stood elsewhere in the old version.
+  unchanged words that stood elsewhere in the old version.
 
 Cost: the passage alignment and each word diff are patience diffs (near linear); difflib's
 quadratic SequenceMatcher only runs on small leftovers (`_CAP` element pairs) that have no

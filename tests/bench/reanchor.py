@@ -14,8 +14,8 @@ And "tracked word edits": 2,000 passages of words that never repeat, revised by 
 whole-word edits (typos, words inserted, cut and moved, passages inserted, deleted, split,
 merged and moved) that record where every character came from, so each placement is
 audited: "wrong" counts selections placed on letters other than the ones selected, or,
-when their words were edited inside, on a span holding a letter from outside the
-selection or letters out of order (must be 0); "lost" those orphaned although their words
+when their words were edited inside, on a span holding an unchanged word from outside the
+selection or words out of order (must be 0); "lost" those orphaned although their words
 survive, unchanged, in one passage.
 For each, plan() and place() for every selection, timed as the median of 3 runs; "edited"
 counts the moved selections whose words were lightly edited inside (their quote changed). Prints a
@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from readings.reanchor import CONTEXT, Selection, plan  # noqa: E402
-from tests.readings.test_reanchor import tracked_revision  # noqa: E402
+from tests.readings.test_reanchor import tracked_revision, unchanged_words  # noqa: E402
 
 PASSAGES = 2_000
 SELECTIONS = 5_000
@@ -144,8 +144,8 @@ def audit(old, new, origins, chosen, placed) -> dict:
             row = origins[placement.passage][placement.start : placement.end]
             if placement.exact == selection.exact:
                 wrong += [row[k - s] for k in letters] != [(p, k) for k in letters]
-            else:  # words edited inside: no letter from outside the span, none out of order
-                came = [o for o, c in zip(row, placement.exact, strict=True) if c != " " and o]
+            else:  # edited inside: no unchanged word from outside the span or out of order
+                came = unchanged_words(row, placement.exact)
                 wrong += came != sorted(came) or any(q != p or not s <= k < e for q, k in came)
             continue
         spots = [where.get((p, k)) for k in letters]
