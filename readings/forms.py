@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from .importers import ImportProblem
+from .importers import ImportProblem, format_for
 from .models import Reading
 from .services import check_size, size_label
 
@@ -55,6 +55,7 @@ class UploadForm(forms.Form):
         if upload:
             try:
                 check_size(upload.size)
+                format_for(upload.name, "")  # an unknown extension is refused at once
             except ImportProblem as problem:
                 raise forms.ValidationError(str(problem)) from problem
         return upload
