@@ -60,6 +60,14 @@ class UploadForm(forms.Form):
                 raise forms.ValidationError(str(problem)) from problem
         return upload
 
+    def clean_pasted(self) -> str:
+        pasted = self.cleaned_data["pasted"]
+        try:
+            check_size(len(pasted.encode("utf-8")))
+        except ImportProblem as problem:
+            raise forms.ValidationError(str(problem)) from problem
+        return pasted
+
     def clean(self):
         cleaned = super().clean()
         if self.has_error("file") or self.has_error("pasted"):

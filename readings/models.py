@@ -127,8 +127,9 @@ class Upload(models.Model):
     STALE_AFTER = timedelta(minutes=10)
     LOST = "The import did not finish. Please try again; if it keeps failing, tell the site admins."
 
-    data = models.BinaryField(blank=True)
     filename = models.CharField(max_length=255, blank=True)
+    # Emptied once imported (a failed paste keeps its text for the form).
+    data = models.BinaryField(blank=True)
     # For a new reading: the format, title, author and source URL chosen on the form.
     details = models.JSONField(default=dict, blank=True)
     revises = models.ForeignKey(
@@ -176,5 +177,8 @@ class Upload(models.Model):
     def finish(self, *, problem: str = "") -> None:
         self.problem = problem[: self._meta.get_field("problem").max_length]
         self.finished = timezone.now()
-        self.data = b""
+        # A failed paste keeps its text for the form to offer again (a file is
+        # still on its sender's disk); otherwise the bytes have served their turn.
+        if not (problem and not self.filename):
+            self.data = b""
         self.save(update_fields=["reading", "revision", "problem", "finished", "data"])

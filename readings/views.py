@@ -86,7 +86,10 @@ def upload_status(request: HttpRequest, upload_id: int) -> HttpResponse:
     if upload.revises:
         form = RevisionForm()
     else:
-        form = UploadForm(initial={key: upload.details.get(key, "") for key in UPLOAD_DETAILS})
+        initial = {key: upload.details.get(key, "") for key in UPLOAD_DETAILS}
+        if not upload.filename:
+            initial["pasted"] = bytes(upload.data).decode("utf-8", "replace")
+        form = UploadForm(initial=initial)
     return render(request, "readings/upload.html", {"upload": upload, "form": form})
 
 
