@@ -73,13 +73,20 @@ def start_import(request: HttpRequest, *, data: bytes, filename: str, **fields) 
 @login_required
 @require_safe
 def upload_status(request: HttpRequest, upload_id: int) -> HttpResponse:
-    """An upload's progress: the page refreshes itself until the import is done,
-    then sends on to what it made. Any member of staff may follow any upload,
-    as the library is theirs together."""
+    """An upload's progress: the page asks again every 2 s until the import is
+    done, then sends on to what it made. Any member of staff may follow any
+    upload, as the library is theirs together."""
     require_staff(request)
-    upload = get_object_or_404(
-        Upload.objects.select_related("revises", "reading", "revision__reading"), pk=upload_id
-    )
+    uploads = Upload.objects.select_related("revises", "reading", "revision__reading")
+    # The bytes are read only to offer a failed paste's text again.
+    upload = get_object_or_404(uploads.defer("data"), pk=upload_id)
+    if request.headers.get("HX-Request") == "true":
+        # The page's poll: nothing to show while importing; then a reload shows the result.
+        answer = HttpResponse(status=204)
+        del answer["Content-Type"]  # no content
+        if not upload.is_importing:
+            answer["HX-Refresh"] = "true"
+        return answer
     if upload.made:
         messages.success(request, SUCCESS[type(upload.made)])
         return redirect(upload.made)

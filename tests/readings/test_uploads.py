@@ -18,7 +18,8 @@ from tests.test_settings import django_in_subprocess
 ESSAY = b"On walking\n\nA walk is a way of reading a town.\n\nEach street is a sentence."
 # The task is queued and left there, as when the worker is busy or stopped.
 QUEUED_ONLY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-REFRESH = '<meta http-equiv="refresh" content="2">'
+REFRESH = '<meta http-equiv="refresh" content="2">'  # without JavaScript
+POLL = 'hx-trigger="every 2s"'
 
 
 def upload_through_the_library(app, name: str, data: bytes):
@@ -84,10 +85,15 @@ def test_while_the_worker_has_not_run_the_page_says_importing_and_refreshes(djan
         page = upload_through_the_library(django_app, "walking.txt", ESSAY).follow()
     assert page.status_int == 200
     assert "Importing walking.txt…" in page
-    assert REFRESH in page
+    assert REFRESH in page and POLL in page
     assert not Reading.objects.exists()
+    poll = {"HX-Request": "true"}
+    answer = django_app.get(page.request.path, headers=poll)
+    assert answer.status_int == 204 and "HX-Refresh" not in answer.headers
 
     tasks.import_upload.call(Upload.objects.get().pk)  # the worker's turn
+    answer = django_app.get(page.request.path, headers=poll)
+    assert answer.status_int == 204 and answer.headers["HX-Refresh"] == "true"
     preview = django_app.get(page.request.path).follow()  # as the refresh does
     assert "Imported." in preview and Reading.objects.get().title == "On walking"
 
@@ -129,7 +135,7 @@ def test_an_upload_the_worker_never_finished_shows_as_failed(staff_client, staff
     Upload.objects.filter(pk=upload.pk).update(created=long_ago)
     page = staff_client.get(url).content.decode()
     assert "The import did not finish. Please try again" in page
-    assert REFRESH not in page and ">Import</button>" in page
+    assert REFRESH not in page and POLL not in page and ">Import</button>" in page
 
 
 @pytest.mark.django_db
