@@ -21,10 +21,15 @@ CRASHED = (
 @task()
 def import_upload(upload_id: int) -> bool:
     """Make the draft reading or revision an upload asks for, or record why not.
-    Whatever happens, the upload ends finished and without its bytes."""
+    Whatever happens, the upload ends finished, and without its bytes unless it
+    is a paste that failed."""
     pending = Upload.objects.select_related("revises", "uploaded_by")
     upload = pending.filter(pk=upload_id, finished=None).first()
     if upload is None:  # done already, or its reading was deleted meanwhile
+        return False
+    if not upload.is_importing:
+        # Its page already says it failed, and its sender may have sent it again.
+        upload.finish(problem=Upload.LOST)
         return False
     data = bytes(upload.data)
     try:

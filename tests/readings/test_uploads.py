@@ -137,6 +137,11 @@ def test_an_upload_the_worker_never_finished_shows_as_failed(staff_client, staff
     assert "The import did not finish. Please try again" in page
     assert REFRESH not in page and POLL not in page and ">Import</button>" in page
 
+    # A worker that comes back late does not import what the page called failed.
+    assert tasks.import_upload.call(upload.pk) is False
+    assert not Reading.objects.exists()
+    assert "The import did not finish." in staff_client.get(url).content.decode()
+
 
 @pytest.mark.django_db
 def test_another_member_of_staff_may_follow_an_upload(django_app, staff):
