@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from .importers import ImportProblem
+from .importers import ImportProblem, format_for
 from .models import Reading
 from .services import check_size, size_label
 
@@ -55,9 +55,18 @@ class UploadForm(forms.Form):
         if upload:
             try:
                 check_size(upload.size)
+                format_for(upload.name, "")  # an unknown extension is refused at once
             except ImportProblem as problem:
                 raise forms.ValidationError(str(problem)) from problem
         return upload
+
+    def clean_pasted(self) -> str:
+        pasted = self.cleaned_data["pasted"]
+        try:
+            check_size(len(pasted.encode("utf-8")))
+        except ImportProblem as problem:
+            raise forms.ValidationError(str(problem)) from problem
+        return pasted
 
     def clean(self):
         cleaned = super().clean()

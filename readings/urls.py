@@ -6,6 +6,7 @@ app_name = "readings"
 
 urlpatterns = [
     path("", views.library, name="library"),
+    path("uploads/<int:upload_id>/", views.upload_status, name="upload"),
     path("<slug:slug>/", views.preview, name="preview"),
     path("<slug:slug>/publish/", views.publish, name="publish"),
     path("<slug:slug>/delete/", views.delete, name="delete"),

@@ -11,12 +11,16 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.limits import rate_limited
 
-from . import reanchor, services
+from . import reanchor, services, tasks
 from .access import get_reading_for_staff, require_staff
 from .attached import PROVIDERS
 from .forms import ReadingDetailsForm, RevisionForm, UploadForm
-from .importers import ImportProblem
-from .models import Passage, Reading, Revision
+from .models import Passage, Reading, Revision, Upload
+
+SUCCESS = {
+    Reading: "Imported. Check how it was split, then publish it.",
+    Revision: "Uploaded. Check what it changes, then publish it.",
+}
 
 
 @login_required
@@ -28,21 +32,8 @@ def library(request: HttpRequest) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             data, filename = form.upload()
-            try:
-                reading = services.import_reading(
-                    data=data,
-                    filename=filename,
-                    fmt=form.cleaned_data["format"],
-                    title=form.cleaned_data["title"],
-                    author=form.cleaned_data["author"],
-                    source_url=form.cleaned_data["source_url"],
-                    uploaded_by=request.user,
-                )
-            except ImportProblem as problem:
-                form.add_error("file" if filename else "pasted", str(problem))
-            else:
-                messages.success(request, "Imported. Check how it was split, then publish it.")
-                return redirect(reading)
+            details = {key: form.cleaned_data[key] for key in UPLOAD_DETAILS}
+            return start_import(request, data=data, filename=filename, details=details)
     readings = Reading.objects.annotate(passage_count=Count("passages")).select_related(
         "uploaded_by"
     )
@@ -63,6 +54,50 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Details saved.")
             return redirect(reading)
     return render_preview(request, reading, form=form, revision_form=RevisionForm())
+
+
+UPLOAD_DETAILS = ("format", "title", "author", "source_url")
+
+
+def start_import(request: HttpRequest, *, data: bytes, filename: str, **fields) -> HttpResponse:
+    """Hand an upload to the task worker and send its uploader to watch it.
+    With no transaction open, the upload is saved before the task is queued:
+    the worker always finds it."""
+    upload = Upload.objects.create(
+        data=data, filename=filename[:255], uploaded_by=request.user, **fields
+    )
+    tasks.import_upload.enqueue(upload.pk)
+    return redirect(upload)
+
+
+@login_required
+@require_safe
+def upload_status(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """An upload's progress: the page asks again every 2 s until the import is
+    done, then sends on to what it made. Any member of staff may follow any
+    upload, as the library is theirs together."""
+    require_staff(request)
+    uploads = Upload.objects.select_related("revises", "reading", "revision__reading")
+    # The bytes are read only to offer a failed paste's text again.
+    upload = get_object_or_404(uploads.defer("data"), pk=upload_id)
+    if request.headers.get("HX-Request") == "true":
+        # The page's poll: nothing to show while importing; then a reload shows the result.
+        answer = HttpResponse(status=204)
+        del answer["Content-Type"]  # no content
+        if not upload.is_importing:
+            answer["HX-Refresh"] = "true"
+        return answer
+    if upload.made:
+        messages.success(request, SUCCESS[type(upload.made)])
+        return redirect(upload.made)
+    if upload.revises:
+        form = RevisionForm()
+    else:
+        initial = {key: upload.details.get(key, "") for key in UPLOAD_DETAILS}
+        if not upload.filename:
+            initial["pasted"] = bytes(upload.data).decode("utf-8", "replace")
+        form = UploadForm(initial=initial)
+    return render(request, "readings/upload.html", {"upload": upload, "form": form})
 
 
 def render_preview(request, reading: Reading, *, form, revision_form) -> HttpResponse:
@@ -125,15 +160,7 @@ def revise(request: HttpRequest, slug: str) -> HttpResponse:
     form = RevisionForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            revision = services.upload_revision(
-                reading=reading, data=upload.read(), filename=upload.name, uploaded_by=request.user
-            )
-        except ImportProblem as problem:
-            form.add_error("file", str(problem))
-        else:
-            messages.success(request, "Uploaded. Check what it changes, then publish it.")
-            return redirect(revision)
+        return start_import(request, data=upload.read(), filename=upload.name, revises=reading)
     return render_preview(
         request, reading, form=ReadingDetailsForm(instance=reading), revision_form=form
     )

@@ -23,6 +23,7 @@ from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification
+from readings.models import Upload
 from readings.services import upload_revision
 from tests.conftest import make_annotation
 
@@ -115,6 +116,8 @@ EXPECTED = {
     "library/<slug:slug>/publish/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 R"),
     "library/<slug:slug>/delete/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 R"),
     "library/<slug:slug>/read/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
+    # An upload's progress (here, still importing): any member of staff may follow it.
+    "library/uploads/<int:upload_id>/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
     # Revisions of a reading's text (here the reading has a draft of version 2).
     "library/<slug:slug>/revise/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 400"),
     "library/<slug:slug>/revisions/": ("L 404 404 404 404 200", SIGNED_IN_GET_ONLY),
@@ -245,6 +248,7 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "item_id": item.pk,
         "meeting_id": meeting.pk,
         "number": draft.number,
+        "upload_id": Upload.objects.create(filename="long.pdf", data=b"%PDF").pk,
         "key": "not-a-real-key",
         "uidb36": "1",
         "url": "no-such-admin-page/",

@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, resolve
+from django.utils import timezone
 from webtest import Upload
 
 from accounts.tokens import create_token
@@ -26,6 +27,7 @@ from groups.services import assign_reading, create_group
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification
 from readings.models import Reading
+from readings.models import Upload as ImportUpload
 from readings.services import upload_revision
 from tests.conftest import PASSWORD, browsing_as, make_annotation, make_reading, make_user
 from tests.test_access import EXPECTED
@@ -90,6 +92,13 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     )
     revised = assigned_reading.passages.first().text.encode() + b"\n\nAn added paragraph."
     revision = upload_revision(reading=assigned_reading, data=revised, filename="revised.txt")
+    # Uploads that failed: each page offers its form again.
+    failed = [
+        ImportUpload.objects.create(filename="bad.pdf", finished=timezone.now(), problem="Bad."),
+        ImportUpload.objects.create(
+            revises=assigned_reading, finished=timezone.now(), problem="Bad."
+        ),
+    ]
     reading = f"/g/{group.slug}/r/{assigned_reading.slug}/"
     anchor = assigned_reading.passages.first().anchor
     join = group.get_invite_path()
@@ -139,6 +148,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("staff", "/library/a-draft/"),
             ("staff", assigned_reading.get_absolute_url()),
             ("staff", revision.get_absolute_url()),
+            *(("staff", upload.get_absolute_url()) for upload in failed),
         ],
         "export": f"/g/{group.slug}/export.jsonld",
     }

@@ -16,7 +16,7 @@ from .markdown import parse_markdown
 from .plaintext import parse_text
 from .structure import ParsedReading, finish
 
-__all__ = ["FORMATS", "ImportProblem", "ParsedReading", "parse"]
+__all__ = ["FORMATS", "ImportProblem", "ParsedReading", "format_for", "parse"]
 
 FORMATS = {"text": parse_text, "markdown": parse_markdown, "html": parse_html}
 EXTENSIONS = {

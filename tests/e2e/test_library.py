@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from readings import tasks
+from readings.models import Reading, Upload
 from tests.conftest import PASSWORD, make_user
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 ARTICLE = Path(__file__).resolve().parents[1] / "readings" / "inputs" / "saved-article.html"
@@ -70,7 +72,7 @@ def test_upload_shows_progress_while_the_server_works(page, staff):
     page.get_by_label("Or paste the text").fill("A title\n\nA paragraph.")
     page.get_by_role("button", name="Import").click()
     expect(status).to_be_visible()
-    expect(status).to_contain_text("Importing and splitting into passages.")
+    expect(status).to_contain_text("Sending the file.")
     expect(page.get_by_role("button", name="Import")).to_be_disabled()
 
 
@@ -102,3 +104,30 @@ def test_a_file_over_the_limit_is_refused_before_it_is_sent(page, staff, setting
     assert message == "The file is larger than 1 KB, the largest reading accepted."
     assert posts == []
     expect(page.get_by_label("Title")).to_have_value("A title I typed")
+
+
+def test_the_upload_page_follows_the_import_until_the_preview(page, staff):
+    # Queued, not yet taken by the worker: as with a long PDF on a busy worker.
+    upload = Upload.objects.create(filename="walking.txt", data=b"On walking\n\nA walk.")
+    sign_in(page, staff.email, PASSWORD)
+    page.goto(upload.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importing walking.txt…")
+    assert_accessible(page)
+
+    tasks.import_upload.call(upload.pk)  # the worker's turn
+    expect(page.get_by_text("Imported. Check how it was split")).to_be_visible()
+    assert page.url.endswith(Reading.objects.get().get_absolute_url())
+
+
+def test_a_file_that_cannot_be_read_is_explained_and_can_be_sent_again(page, staff):
+    sign_in(page, staff.email, PASSWORD)
+    page.goto("/library/")
+    scan = {"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}
+    page.get_by_label("File").set_input_files(scan)
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("alert")).to_contain_text("This PDF is incomplete")
+    assert_accessible(page)
+
+    page.get_by_label("File").set_input_files(ARTICLE)
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("Imported. Check how it was split")).to_be_visible()
