@@ -31,10 +31,13 @@ def passage_anchors(texts: list[str]) -> list[str]:
     """Short ids derived from each passage's text, so a passage keeps its anchor
     when the text around it is revised; repeats and collisions get the next salt."""
     used: set[str] = set()
+    # A repeated passage's search starts after the salt its last copy took (every
+    # salt below that was taken already), so a thousand copies cost a thousand tries.
+    next_salt: dict[str, int] = {}
     anchors = []
     for text in texts:
         key = " ".join(text.lower().split())
-        salt = 0
+        salt = next_salt.get(key, 0)
         while True:
             digest = hashlib.sha1(f"{salt}:{key}".encode()).hexdigest()[:6]
             anchor = f"p-{digest}"
@@ -42,6 +45,7 @@ def passage_anchors(texts: list[str]) -> list[str]:
                 break
             salt += 1
         used.add(anchor)
+        next_salt[key] = salt + 1
         anchors.append(anchor)
     return anchors
 
