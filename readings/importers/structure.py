@@ -9,6 +9,8 @@ from html import escape, unescape
 import nh3
 from bs4.dammit import EntitySubstitution
 
+from .errors import ImportProblem
+
 WHITESPACE = re.compile(r"\s+")
 
 PARAGRAPH = "paragraph"
@@ -366,6 +368,11 @@ def _introduction_to_standfirst(parsed: ParsedReading, first_turn: int) -> None:
     del parsed.blocks[:first_turn]
 
 
+# A long book has a few thousand paragraphs; past this, a reading page and its
+# discussion stop being usable, and the file is more likely a list or a log.
+MAX_PASSAGES = 20_000
+
+
 def finish(parsed: ParsedReading) -> ParsedReading:
     """The shared passes, in the order they depend on each other."""
     drop_boilerplate(parsed)
@@ -375,4 +382,9 @@ def finish(parsed: ParsedReading) -> ParsedReading:
             block.kind = CAPTION
     find_speakers(parsed)
     parsed.blocks = [b for b in parsed.blocks if b.text]
+    if len(parsed.blocks) > MAX_PASSAGES:
+        raise ImportProblem(
+            f"The file makes {len(parsed.blocks):,} passages; a reading may have at most "
+            f"{MAX_PASSAGES:,}. Split it into parts, or join short lines into paragraphs."
+        )
     return parsed
