@@ -32,6 +32,7 @@ format: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/importers.py
 
 load: $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-load.txt

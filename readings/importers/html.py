@@ -2,6 +2,7 @@
 headings, paragraphs, quotes, list items and figure captions in order."""
 
 import re
+from collections.abc import Collection
 from html import escape
 
 from bs4 import BeautifulSoup, Comment, Tag
@@ -20,11 +21,11 @@ from .structure import (
     inline_block,
 )
 
-REMOVED_TAGS = [
+REMOVED_TAGS = {
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
     "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "dialog", "link",
     "meta",
-]  # fmt: skip
+}  # fmt: skip
 REMOVED_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
 # Class or id words of the parts of a page that are not the article.
 BOILERPLATE_WORDS = {
@@ -48,10 +49,16 @@ WORD_SPLIT = re.compile(r"[\s_\-]+")
 # page is refused before it is read.
 MAX_DEPTH = 500
 # Finding the article asks each candidate element for its text, which costs what
-# the element holds; summed over the page, that is each node's depth. A saved
-# article of 5 MB comes to a few million; a page crafted to cost its depth times
+# the element holds; summed over the page, that is each node's depth. A dense
+# 5 MB article comes to under a million; a page crafted to cost its depth times
 # its size, hundreds of millions.
-MAX_NESTING = 10_000_000
+MAX_NESTING = 5_000_000
+# Each tag costs tens of microseconds to parse and read (counted by its `<`, before
+# parsing). A long saved article has a few tens of thousands.
+MAX_TAGS = 80_000
+# Attributes too: a tag may hold any number. Counted by their `=` in start tags.
+MAX_ATTRIBUTES = 200_000
+START_TAG = re.compile(r"<[a-zA-Z][^<>]*")
 
 
 def _nesting(root: Tag) -> tuple[int, int]:
@@ -76,13 +83,23 @@ def _decomposed(tag: Tag) -> bool:
 def _text_lengths(root: Tag) -> dict[int, int]:
     """len(tag.get_text()) of every element under `root`, by id, in one pass."""
     lengths: dict[int, int] = {}
-    for tag in reversed(root.find_all(True)):  # children before their parents
+    for tag in reversed(_elements(root)):  # children before their parents
         lengths[id(tag)] = sum(
             lengths[id(child)] if isinstance(child, Tag) else len(child)
             for child in tag.children
             if isinstance(child, Tag) or type(child) in tag.interesting_string_types
         )
     return lengths
+
+
+def _elements(root: Tag, names: Collection[str] = ()) -> list[Tag]:
+    """root.find_all(names) in document order; BeautifulSoup's matching costs
+    several times this walk, and a page is walked this way a few times."""
+    return [
+        node
+        for node in root.descendants
+        if isinstance(node, Tag) and (not names or node.name in names)
+    ]
 
 
 def _words(tag: Tag) -> set[str]:
@@ -103,6 +120,14 @@ def _drop(tag: Tag, parsed: ParsedReading) -> None:
 
 def parse_html(source: str) -> ParsedReading:
     parsed = ParsedReading()
+    tags = source.count("<")
+    attributes = sum(tag.count("=") for tag in START_TAG.findall(source))
+    if tags > MAX_TAGS or attributes > MAX_ATTRIBUTES:
+        raise ImportProblem(
+            f"The page has {tags:,} tags with {attributes:,} attributes; at most {MAX_TAGS:,} "
+            f"tags and {MAX_ATTRIBUTES:,} attributes are read. Save the article alone "
+            "(a browser's reader view does this) or paste its text instead."
+        )
     soup = BeautifulSoup(source, "html.parser")
     deepest, nesting = _nesting(soup)
     if deepest > MAX_DEPTH:
@@ -115,7 +140,7 @@ def parse_html(source: str) -> ParsedReading:
             "The page's HTML nests too much of its content too deeply to be read "
             "(often elements that are never closed). Paste its text instead."
         )
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    for comment in [node for node in soup.descendants if isinstance(node, Comment)]:
         comment.extract()
     head_title = soup.title.get_text(strip=True) if soup.title else ""
     meta_tag = soup.find("meta", attrs={"name": "author"})
@@ -123,13 +148,13 @@ def parse_html(source: str) -> ParsedReading:
     if soup.head:
         soup.head.decompose()
 
-    for tag in soup.find_all(REMOVED_TAGS):
+    for tag in _elements(soup, REMOVED_TAGS):
         if not _decomposed(tag):
             _drop(tag, parsed)
     page_chars = len(soup.get_text())
     # Measured before any furniture goes: what goes is never inside what is measured next.
     lengths = _text_lengths(soup)
-    for tag in soup.find_all(True):
+    for tag in _elements(soup):
         if _decomposed(tag) or tag.name in ("html", "body", "article", "main"):
             continue
         hidden = tag.get("hidden") is not None or tag.get("aria-hidden") == "true"
@@ -145,7 +170,7 @@ def parse_html(source: str) -> ParsedReading:
         heading.decompose()
     else:
         parsed.title = re.split(r"\s+[|–—-]\s+", head_title)[0] if head_title else ""
-    for tag in root.find_all(["p", "h2", "h3", "div", "span"]):
+    for tag in _elements(root, {"p", "h2", "h3", "div", "span"}):
         text = "" if _decomposed(tag) else _text(tag)
         if text and len(text) <= STANDFIRST_MAX_CHARS and _words(tag) & STANDFIRST_WORDS:
             parsed.standfirst.append(text)

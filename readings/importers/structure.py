@@ -373,6 +373,14 @@ def _introduction_to_standfirst(parsed: ParsedReading, first_turn: int) -> None:
 MAX_PASSAGES = 20_000
 
 
+def check_passage_count(count: int) -> None:
+    if count > MAX_PASSAGES:
+        raise ImportProblem(
+            f"The file makes {count:,} passages; a reading may have at most "
+            f"{MAX_PASSAGES:,}. Split it into parts, or join short lines into paragraphs."
+        )
+
+
 def finish(parsed: ParsedReading) -> ParsedReading:
     """The shared passes, in the order they depend on each other."""
     drop_boilerplate(parsed)
@@ -382,9 +390,5 @@ def finish(parsed: ParsedReading) -> ParsedReading:
             block.kind = CAPTION
     find_speakers(parsed)
     parsed.blocks = [b for b in parsed.blocks if b.text]
-    if len(parsed.blocks) > MAX_PASSAGES:
-        raise ImportProblem(
-            f"The file makes {len(parsed.blocks):,} passages; a reading may have at most "
-            f"{MAX_PASSAGES:,}. Split it into parts, or join short lines into paragraphs."
-        )
+    check_passage_count(len(parsed.blocks))
     return parsed
