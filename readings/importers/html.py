@@ -54,10 +54,11 @@ MAX_DEPTH = 500
 # its size, hundreds of millions.
 MAX_NESTING = 5_000_000
 # Each tag costs tens of microseconds to parse and read (counted by its `<`, before
-# parsing). A long saved article has a few tens of thousands.
-MAX_TAGS = 80_000
-# Attributes too: a tag may hold any number. Counted by their `=` in start tags.
+# parsing). A long saved article has ten or twenty thousand.
+MAX_TAGS = 50_000
+# Attributes (counted by their `=` in start tags) and entities (by their `&`) too.
 MAX_ATTRIBUTES = 200_000
+MAX_ENTITIES = 100_000
 START_TAG = re.compile(r"<[a-zA-Z][^<>]*")
 
 
@@ -120,13 +121,14 @@ def _drop(tag: Tag, parsed: ParsedReading) -> None:
 
 def parse_html(source: str) -> ParsedReading:
     parsed = ParsedReading()
-    tags = source.count("<")
+    tags, entities = source.count("<"), source.count("&")
     attributes = sum(tag.count("=") for tag in START_TAG.findall(source))
-    if tags > MAX_TAGS or attributes > MAX_ATTRIBUTES:
+    if tags > MAX_TAGS or attributes > MAX_ATTRIBUTES or entities > MAX_ENTITIES:
         raise ImportProblem(
-            f"The page has {tags:,} tags with {attributes:,} attributes; at most {MAX_TAGS:,} "
-            f"tags and {MAX_ATTRIBUTES:,} attributes are read. Save the article alone "
-            "(a browser's reader view does this) or paste its text instead."
+            f"The page has {tags:,} tags, {attributes:,} attributes and {entities:,} "
+            f"entities (&...;); at most {MAX_TAGS:,}, {MAX_ATTRIBUTES:,} and {MAX_ENTITIES:,} "
+            "are read. Save the article alone (a browser's reader view does this) or paste "
+            "its text instead."
         )
     soup = BeautifulSoup(source, "html.parser")
     deepest, nesting = _nesting(soup)

@@ -22,11 +22,11 @@ md = MarkdownIt("commonmark", {"html": False})
 
 # markdown-it reads prose in runs, but stops at each of these characters to try
 # its rules, and at each `[` looks ahead for the link's end: tens of microseconds
-# apiece. A book written in Markdown has a few tens of thousands of them; a file
+# apiece. A long essay in Markdown has some thousands of them; a file
 # made of nothing else would take minutes.
 MARKUP = re.compile(r"[\n!#$%&*+\-:<=>@\\\]^_`{}~]")
-MAX_MARKUP = 150_000
-MAX_LINK_OPENERS = 20_000
+MAX_MARKUP = 60_000
+MAX_LINK_OPENERS = 10_000
 
 
 def parse_markdown(text: str) -> ParsedReading:

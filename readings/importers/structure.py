@@ -59,7 +59,7 @@ INLINE_CLEANER = nh3.Cleaner(
 
 def inline_block(kind: str, html: str) -> Block:
     """A block from untrusted inline HTML: sanitized, then white space settled."""
-    tokens = _tokens(INLINE_CLEANER.clean(html))
+    tokens = _tokens(INLINE_CLEANER.clean(_split_long_text(html)))
     text, html = _normalized(tokens.copy())
     return Block(kind=kind, text=text, html=html, bold_label=_opens_with_bold_label(tokens))
 
@@ -69,6 +69,29 @@ def inline_block(kind: str, html: str) -> Block:
 # work in proportion to its length, however many elements or lines it holds.
 TAG = re.compile(r"""<(/?)([a-z][a-z0-9]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|<""")
 ATTRIBUTE = re.compile(r"""([^\s="']+)(?:="([^"]*)"|='([^']*)')?""")
+
+
+def _split_long_text(html: str) -> str:
+    """The sanitizer copies a text node each time it adds a character reference
+    to it, which on a long text full of `&amp;` costs its length times their
+    number. Comments, which it removes, keep each text node short; the text
+    nodes either side are written out side by side, so its output is unchanged."""
+    # (Not inside an element whose text is read raw: there a comment is text.)
+    if len(html) < LONG_TEXT or RAW_TEXT.search(html):
+        return html
+    pieces = []
+    for match in TAG.finditer(html):
+        piece = match.group()
+        if match.group(2) is None and len(piece) >= LONG_TEXT:
+            piece = piece.replace("&", "<!---->&")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+LONG_TEXT = 1000
+RAW_TEXT = re.compile(
+    r"<(?:script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext)\b"
+)
 
 
 @dataclass

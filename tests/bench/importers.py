@@ -183,6 +183,11 @@ def crafted(size: int) -> list[tuple[str, str, bytes]]:
         ("HTML at its tag limit, <b> nested 499", "tags.html", at_tag_limit(size)),
         ("HTML at its tag limit, <p>x</p>", "paras-limit.html", at_tag_limit(size, "<p>x</p>")),
         ("HTML at its tag limit, <br>", "breaks-limit.html", at_tag_limit(size, "<br>")),
+        (
+            "HTML at its entity limit",
+            "amps-limit.html",
+            fill(size, " strike", "<p>" + "&amp;" * 99_990),
+        ),
         ("text at its passage limit", "limit.txt", fill(size, " strike", "x\n\n" * 19_990)),
     ]
 
@@ -193,13 +198,13 @@ def declared(size: int, charset: bytes, unit: bytes) -> bytes:
 
 
 def at_markdown_limits(size: int) -> bytes:
-    return fill(size, " strike", "a[a " * 19_990 + "a_a " * 129_000)
+    return fill(size, " strike", "a[a " * 9_990 + "a_a " * 49_000)
 
 
 def at_tag_limit(size: int, unit: str = "") -> bytes:
     if not unit:  # 499 deep, closed, again and again: the most nesting allowed
         unit = "<b>" * 499 + "x" + "</b>" * 499
-    return fill(size, " strike", "<p>" + unit * (79_990 // unit.count("<")))
+    return fill(size, " strike", "<p>" + unit * (49_990 // unit.count("<")))
 
 
 def median_s(fn, runs: int) -> float:

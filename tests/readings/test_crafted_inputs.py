@@ -111,10 +111,10 @@ def test_a_page_nesting_all_its_content_deeply_is_refused():
         parse(("<body>" + nested * 30).encode(), "x.html")
 
 
-@pytest.mark.parametrize("unit", ["<i></i>", "<br>", "<p>x</p>", "<b>x", "<"])
+@pytest.mark.parametrize("unit", ["<i></i>", "<br>", "<p>x</p>", "<b>x", "<", "&amp;"])
 def test_a_page_of_too_many_tags_is_refused(unit):
-    with pytest.raises(ImportProblem, match=r"The page has [\d,]+ tags .* at most 80,000 tags"):
-        parse(("<p>" + unit * 100_000).encode(), "x.html")
+    with pytest.raises(ImportProblem, match=r"The page has [\d,]+ tags, .* at most 50,000"):
+        parse(("<p>" + unit * 110_000).encode(), "x.html")
 
 
 def test_a_tag_with_a_hundred_thousand_attributes_imports_its_text():
@@ -124,7 +124,7 @@ def test_a_tag_with_a_hundred_thousand_attributes_imports_its_text():
 
 def test_a_tag_with_a_million_attributes_is_refused():
     page = "<p" + " a=b" * 1_000_000 + ">Text.</p>"
-    with pytest.raises(ImportProblem, match=r"1,000,000 attributes; .* 200,000 attributes"):
+    with pytest.raises(ImportProblem, match=r"1,000,000 attributes .* 200,000 and"):
         parse(page.encode(), "x.html")
 
 
