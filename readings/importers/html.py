@@ -173,8 +173,12 @@ def parse_html(source: str) -> ParsedReading:
     else:
         parsed.title = re.split(r"\s+[|–—-]\s+", head_title)[0] if head_title else ""
     for tag in _elements(root, {"p", "h2", "h3", "div", "span"}):
-        text = "" if _decomposed(tag) else _text(tag)
-        if text and len(text) <= STANDFIRST_MAX_CHARS and _words(tag) & STANDFIRST_WORDS:
+        # Its class first: asking every element of a nested page for its text costs
+        # the page's depth times its size.
+        if _decomposed(tag) or not _words(tag) & STANDFIRST_WORDS:
+            continue
+        text = _text(tag)
+        if text and len(text) <= STANDFIRST_MAX_CHARS:
             parsed.standfirst.append(text)
             tag.decompose()
     for tag in root.find_all(class_=re.compile(r"author|byline")):
