@@ -73,18 +73,16 @@ def _decode_8bit(data: bytes) -> str:
         encoding = declared.group(1).decode("ascii")
         try:
             # Bytes the charset does not define are read as Latin-1. Escaped and
-            # then translated, they cost one pass however many there are; the
-            # error handler, called once for each, is left for the rare error
-            # that spans an ASCII byte (which cannot be escaped).
+            # then translated, they cost one pass however many there are.
             return data.decode(encoding, errors="surrogateescape").translate(ESCAPED_AS_LATIN1)
         except UnicodeDecodeError:
-            pass
-        except (LookupError, UnicodeError):  # unknown, or not a charset (punycode)
-            encoding = ""
-        try:
-            if encoding:
+            # An error that spans an ASCII byte cannot be escaped: the handler,
+            # called once for each error, reads that one as Latin-1 too.
+            try:
                 return data.decode(encoding, errors="marginalia-latin1")
-        except UnicodeError:
+            except UnicodeError:
+                pass
+        except (LookupError, UnicodeError):  # unknown, or not a charset (punycode)
             pass
     # Windows-1252, its five undefined bytes read as Latin-1: in one pass, where an
     # error handler would be called once for each such byte.
