@@ -32,7 +32,9 @@ format: $(BIN)/activate
 
 bench: $(BIN)/activate
 	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/importers.py
 	$(BIN)/python tests/bench/formats.py
+	$(BIN)/python tests/bench/reanchor.py
 	$(BIN)/python tests/bench/revise.py
 
 load: $(BIN)/activate

@@ -36,10 +36,13 @@ def passage_anchors(texts: list[str], used: set[str] | None = None) -> list[str]
     when the text around it is revised; repeats and collisions (and the anchors
     in `used`, already taken in the reading) get the next salt."""
     used = set(used or ())
+    # A repeated passage's search starts after the salt its last copy took (every
+    # salt below that was taken already), so a thousand copies cost a thousand tries.
+    next_salt: dict[str, int] = {}
     anchors = []
     for text in texts:
         key = " ".join(text.lower().split())
-        salt = 0
+        salt = next_salt.get(key, 0)
         while True:
             digest = hashlib.sha1(f"{salt}:{key}".encode()).hexdigest()[:6]
             anchor = f"p-{digest}"
@@ -47,6 +50,7 @@ def passage_anchors(texts: list[str], used: set[str] | None = None) -> list[str]
                 break
             salt += 1
         used.add(anchor)
+        next_salt[key] = salt + 1
         anchors.append(anchor)
     return anchors
 

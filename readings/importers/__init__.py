@@ -32,8 +32,11 @@ EXTENSIONS = {
     ".pdf": "pdf",
 }
 LOOKS_LIKE_HTML = re.compile(r"^\s*(?:<!doctype html|<html|<head|<body|<article|<p[\s>])", re.I)
+# A link is `[`, text without `]`, then `](`. Its text may hold `[`, but the
+# pattern starts over at each one rather than scanning on from the first:
+# otherwise a line of `[` is searched in time growing with its length squared.
 LOOKS_LIKE_MARKDOWN = re.compile(
-    r"^(?:#{1,6} |> |\* |- |\d+\. )|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\(", re.M
+    r"^(?:#{1,6} |> |\* |- |\d+\. )|\*\*[^*\n]+\*\*|\[[^[\]\n]*[^\]\n]\]\(", re.M
 )
 
 

@@ -26,6 +26,14 @@ def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
 
 codecs.register_error("marginalia-latin1", _latin1_fallback)
 
+ESCAPED_AS_LATIN1 = {0xDC00 + byte: byte for byte in range(0x80, 0x100)}
+# Windows-1252 is Latin-1 but for the printable characters it puts at 0x80-0x9F.
+CP1252_OVER_LATIN1 = {
+    byte: bytes([byte]).decode("cp1252")
+    for byte in range(0x80, 0xA0)
+    if byte not in b"\x81\x8d\x8f\x90\x9d"
+}
+
 
 def decode(data: bytes) -> str:
     """Decode an upload, or raise ImportProblem saying why it is not text."""
@@ -56,8 +64,20 @@ def _decode_8bit(data: bytes) -> str:
     # A saved web page may declare its own legacy charset.
     declared = META_CHARSET.search(data[:4096])
     if declared:
+        encoding = declared.group(1).decode("ascii")
         try:
-            return data.decode(declared.group(1).decode("ascii"), errors="marginalia-latin1")
-        except (LookupError, UnicodeDecodeError):
+            # Bytes the charset does not define are read as Latin-1. Escaped and
+            # then translated, they cost one pass however many there are.
+            return data.decode(encoding, errors="surrogateescape").translate(ESCAPED_AS_LATIN1)
+        except UnicodeDecodeError:
+            # An error that spans an ASCII byte cannot be escaped: the handler,
+            # called once for each error, reads that one as Latin-1 too.
+            try:
+                return data.decode(encoding, errors="marginalia-latin1")
+            except UnicodeError:
+                pass
+        except (LookupError, UnicodeError):  # unknown, or not a charset (punycode)
             pass
-    return data.decode("cp1252", errors="marginalia-latin1")
+    # Windows-1252, its five undefined bytes read as Latin-1: in one pass, where an
+    # error handler would be called once for each such byte.
+    return data.decode("latin-1").translate(CP1252_OVER_LATIN1)

@@ -2,6 +2,7 @@
 headings, paragraphs, quotes, list items and figure captions in order."""
 
 import re
+from collections.abc import Collection
 from html import escape
 
 from bs4 import BeautifulSoup, Comment, Tag
@@ -20,11 +21,11 @@ from .structure import (
     inline_block,
 )
 
-REMOVED_TAGS = [
+REMOVED_TAGS = {
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
     "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "dialog", "link",
     "meta",
-]  # fmt: skip
+}  # fmt: skip
 REMOVED_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog"}
 # Class or id words of the parts of a page that are not the article.
 BOILERPLATE_WORDS = {
@@ -45,19 +46,61 @@ BLOCK_TAGS = {
 WORD_SPLIT = re.compile(r"[\s_\-]+")
 # A saved article nests a few dozen elements deep; an old page that never closes
 # its paragraphs, one level more per paragraph (html.parser nests them). A deeper
-# page is refused before it is read: reading it recurses (Python stops near
-# 1,000 levels) and costs its depth times its size.
+# page is refused before it is read.
 MAX_DEPTH = 500
+# Finding the article asks each candidate element for its text, which costs what
+# the element holds; summed over the page, that is each node's depth. A dense
+# 5 MB article comes to under a million; a page crafted to cost its depth times
+# its size, hundreds of millions.
+MAX_NESTING = 5_000_000
+# Each tag costs tens of microseconds to parse and read (counted by its `<`, before
+# parsing). A long saved article has ten or twenty thousand.
+MAX_TAGS = 50_000
+# Attributes (counted by their `=` in start tags) and entities (by their `&`) too.
+MAX_ATTRIBUTES = 200_000
+MAX_ENTITIES = 100_000
+START_TAG = re.compile(r"<[a-zA-Z][^<>]*")
 
 
-def _deeper_than(root: Tag, limit: int) -> bool:
+def _nesting(root: Tag) -> tuple[int, int]:
+    """The page's greatest depth, and the sum of every node's depth."""
+    deepest = total = 0
     stack = [(root, 0)]
     while stack:
         tag, depth = stack.pop()
-        if depth > limit:
-            return True
+        deepest = max(deepest, depth)
+        total += (depth + 1) * len(tag.contents)
         stack.extend((child, depth + 1) for child in tag.children if isinstance(child, Tag))
-    return False
+    return deepest, total
+
+
+def _decomposed(tag: Tag) -> bool:
+    # BeautifulSoup's own `tag.decomposed` looks for the flag as an attribute, and a
+    # whole tag reads a missing attribute as a search of its subtree for an element
+    # of that name: asked of every element of a nested page, that is quadratic.
+    return vars(tag).get("_decomposed", False)
+
+
+def _text_lengths(root: Tag) -> dict[int, int]:
+    """len(tag.get_text()) of every element under `root`, by id, in one pass."""
+    lengths: dict[int, int] = {}
+    for tag in reversed(_elements(root)):  # children before their parents
+        lengths[id(tag)] = sum(
+            lengths[id(child)] if isinstance(child, Tag) else len(child)
+            for child in tag.children
+            if isinstance(child, Tag) or type(child) in tag.interesting_string_types
+        )
+    return lengths
+
+
+def _elements(root: Tag, names: Collection[str] = ()) -> list[Tag]:
+    """root.find_all(names) in document order; BeautifulSoup's matching costs
+    several times this walk, and a page is walked this way a few times."""
+    return [
+        node
+        for node in root.descendants
+        if isinstance(node, Tag) and (not names or node.name in names)
+    ]
 
 
 def _words(tag: Tag) -> set[str]:
@@ -78,13 +121,28 @@ def _drop(tag: Tag, parsed: ParsedReading) -> None:
 
 def parse_html(source: str) -> ParsedReading:
     parsed = ParsedReading()
+    tags, entities = source.count("<"), source.count("&")
+    attributes = sum(tag.count("=") for tag in START_TAG.findall(source))
+    if tags > MAX_TAGS or attributes > MAX_ATTRIBUTES or entities > MAX_ENTITIES:
+        raise ImportProblem(
+            f"The page has {tags:,} tags, {attributes:,} attributes and {entities:,} "
+            f"entities (&...;); at most {MAX_TAGS:,}, {MAX_ATTRIBUTES:,} and {MAX_ENTITIES:,} "
+            "are read. Save the article alone (a browser's reader view does this) or paste "
+            "its text instead."
+        )
     soup = BeautifulSoup(source, "html.parser")
-    if _deeper_than(soup, MAX_DEPTH):
+    deepest, nesting = _nesting(soup)
+    if deepest > MAX_DEPTH:
         raise ImportProblem(
             f"The page's HTML is nested more than {MAX_DEPTH} elements deep (often "
             "paragraphs or list items that are never closed). Paste its text instead."
         )
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    if nesting > MAX_NESTING:
+        raise ImportProblem(
+            "The page's HTML nests too much of its content too deeply to be read "
+            "(often elements that are never closed). Paste its text instead."
+        )
+    for comment in [node for node in soup.descendants if isinstance(node, Comment)]:
         comment.extract()
     head_title = soup.title.get_text(strip=True) if soup.title else ""
     meta_tag = soup.find("meta", attrs={"name": "author"})
@@ -92,17 +150,19 @@ def parse_html(source: str) -> ParsedReading:
     if soup.head:
         soup.head.decompose()
 
-    for tag in soup.find_all(REMOVED_TAGS):
-        if not tag.decomposed:
+    for tag in _elements(soup, REMOVED_TAGS):
+        if not _decomposed(tag):
             _drop(tag, parsed)
     page_chars = len(soup.get_text())
-    for tag in soup.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body", "article", "main"):
+    # Measured before any furniture goes: what goes is never inside what is measured next.
+    lengths = _text_lengths(soup)
+    for tag in _elements(soup):
+        if _decomposed(tag) or tag.name in ("html", "body", "article", "main"):
             continue
         hidden = tag.get("hidden") is not None or tag.get("aria-hidden") == "true"
         furniture = tag.get("role") in REMOVED_ROLES or _words(tag) & BOILERPLATE_WORDS
         # A wrapper's class may say "sidebar" while it holds the article itself.
-        if hidden or (furniture and len(tag.get_text()) * 2 < page_chars):
+        if hidden or (furniture and lengths[id(tag)] * 2 < page_chars):
             _drop(tag, parsed)
 
     root = _article_root(soup)
@@ -112,13 +172,17 @@ def parse_html(source: str) -> ParsedReading:
         heading.decompose()
     else:
         parsed.title = re.split(r"\s+[|–—-]\s+", head_title)[0] if head_title else ""
-    for tag in root.find_all(["p", "h2", "h3", "div", "span"]):
-        text = "" if tag.decomposed else _text(tag)
-        if text and len(text) <= STANDFIRST_MAX_CHARS and _words(tag) & STANDFIRST_WORDS:
+    for tag in _elements(root, {"p", "h2", "h3", "div", "span"}):
+        # Its class first: asking every element of a nested page for its text costs
+        # the page's depth times its size.
+        if _decomposed(tag) or not _words(tag) & STANDFIRST_WORDS:
+            continue
+        text = _text(tag)
+        if text and len(text) <= STANDFIRST_MAX_CHARS:
             parsed.standfirst.append(text)
             tag.decompose()
     for tag in root.find_all(class_=re.compile(r"author|byline")):
-        text = "" if tag.decomposed else _text(tag)
+        text = "" if _decomposed(tag) else _text(tag)
         if text and len(text) <= BYLINE_MAX_CHARS:
             parsed.author = parsed.author or re.sub(r"^by\s+", "", text, flags=re.I)
             tag.decompose()
@@ -131,7 +195,8 @@ def parse_html(source: str) -> ParsedReading:
 def _article_root(soup: BeautifulSoup) -> Tag:
     candidates = soup.find_all(["article", "main"]) + soup.find_all(attrs={"role": "main"})
     if candidates:
-        return max(candidates, key=lambda tag: len(tag.get_text()))
+        lengths = _text_lengths(soup)
+        return max(candidates, key=lambda tag: lengths[id(tag)])
     return soup.body or soup
 
 
@@ -155,39 +220,36 @@ def _serialize(node) -> str:
     return escape(str(node), quote=False)
 
 
-def _read_blocks(tag: Tag, blocks: list[Block], kind: str = PARAGRAPH) -> None:
-    """Walk the article in document order, one block per leaf of text."""
-    inline_run: list[str] = []
-
-    def flush() -> None:
+def _read_blocks(root: Tag, blocks: list[Block]) -> None:
+    """Walk the article in document order, one block per leaf of text. The walk
+    keeps its own stack: a page may nest hundreds of containers."""
+    # Each open container: its children still to read, the kind of block its
+    # text makes, and the inline content (text, links, emphasis) read so far.
+    stack = [(iter(list(root.children)), PARAGRAPH, [])]
+    while stack:
+        children, kind, inline_run = stack[-1]
+        child = next(children, None)
+        if child is not None and (not isinstance(child, Tag) or child.name not in BLOCK_TAGS):
+            inline_run.append(_serialize(child))
+            continue
         if inline_run:
             _add(blocks, kind, "".join(inline_run))
             inline_run.clear()
-
-    for child in list(tag.children):
-        if not isinstance(child, Tag) or child.name not in BLOCK_TAGS:
-            inline_run.append(_serialize(child))
+        if child is None:
+            stack.pop()
             continue
-        flush()
         name = child.name
         if name in ("h1", "h2", "h3", "h4", "h5", "h6"):
             _add(blocks, HEADING, child.decode_contents())
         elif name == "figcaption":
             _add(blocks, CAPTION, child.decode_contents())
-        elif name == "li":
-            if _has_block_children(child):
-                _read_blocks(child, blocks, LIST_ITEM)
-            else:
-                _add(blocks, LIST_ITEM, child.decode_contents())
-        elif name == "blockquote":
-            if _has_block_children(child):
-                _read_blocks(child, blocks, QUOTE)
-            else:
-                _add(blocks, QUOTE, child.decode_contents())
         elif name == "hr":
             continue
-        elif _has_block_children(child):
-            _read_blocks(child, blocks, kind)
         else:
-            _add(blocks, kind, child.decode_contents(), _words(child))
-    flush()
+            inner = {"li": LIST_ITEM, "blockquote": QUOTE}.get(name, kind)
+            if _has_block_children(child):
+                stack.append((iter(list(child.children)), inner, []))
+            elif name in ("li", "blockquote"):
+                _add(blocks, inner, child.decode_contents())
+            else:
+                _add(blocks, kind, child.decode_contents(), _words(child))

@@ -1,8 +1,11 @@
 """Markdown: headings, paragraphs, block quotes, list items; an image's
 paragraph is dropped and the paragraph right after it read as its caption."""
 
+import re
+
 from markdown_it import MarkdownIt
 
+from .errors import ImportProblem
 from .structure import (
     CAPTION,
     HEADING,
@@ -17,9 +20,25 @@ from .structure import (
 # Raw HTML inside Markdown is shown as text, never interpreted.
 md = MarkdownIt("commonmark", {"html": False})
 
+# markdown-it reads prose in runs, but stops at each of these characters to try
+# its rules, and at each `[` looks ahead for the link's end: tens of microseconds
+# apiece. A long essay in Markdown has some thousands of them; a file
+# made of nothing else would take minutes.
+MARKUP = re.compile(r"[\n!#$%&*+\-:<=>@\\\]^_`{}~]")
+MAX_MARKUP = 60_000
+MAX_LINK_OPENERS = 10_000
+
 
 def parse_markdown(text: str) -> ParsedReading:
     parsed = ParsedReading()
+    links = text.count("[")
+    markup = len(MARKUP.findall(text)) + links
+    if markup > MAX_MARKUP or links > MAX_LINK_OPENERS:
+        raise ImportProblem(
+            f"This Markdown has {markup:,} markup characters (line breaks, brackets, asterisks, "
+            f"underscores...) of which {links:,} are `[`; at most {MAX_MARKUP:,} and "
+            f"{MAX_LINK_OPENERS:,} are read. Upload it as a .txt file to import it as plain text."
+        )
     tokens = md.parse(text)
     containers: list[str] = []
     after_image = False

@@ -6,10 +6,12 @@ import re
 from .structure import (
     HEADING,
     LIST_ITEM,
+    MAX_PASSAGES,
     PARAGRAPH,
     SENTENCE_END,
     Block,
     ParsedReading,
+    check_passage_count,
     plain_block,
 )
 
@@ -20,6 +22,11 @@ HEADING_MAX_CHARS = 80
 
 def parse_text(text: str) -> ParsedReading:
     chunks = BLANK_LINES.split(text) if BLANK_LINES.search(text) else text.split("\n")
+    # A file of far too many paragraphs is refused before each becomes a block
+    # (only boilerplate, never most of a file, is dropped later).
+    paragraphs = sum(1 for chunk in chunks if chunk and not chunk.isspace())
+    if paragraphs > 2 * MAX_PASSAGES:
+        check_passage_count(paragraphs)
     blocks: list[Block] = []
     for chunk in chunks:
         lines = [line for line in chunk.split("\n") if line.strip()]

@@ -2,12 +2,14 @@
 matter (title, byline, standfirst), captions and interview speakers."""
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 
 import nh3
-from bs4 import BeautifulSoup, NavigableString
+from bs4.dammit import EntitySubstitution
+
+from .errors import ImportProblem
 
 WHITESPACE = re.compile(r"\s+")
 
@@ -57,52 +59,140 @@ INLINE_CLEANER = nh3.Cleaner(
 
 def inline_block(kind: str, html: str) -> Block:
     """A block from untrusted inline HTML: sanitized, then white space settled."""
-    fragment = BeautifulSoup(INLINE_CLEANER.clean(html), "html.parser")
-    first = fragment.contents[0] if fragment.contents else None
-    bold_label = getattr(first, "name", None) in ("strong", "b") and (
-        first.get_text().rstrip().endswith(":")
-        or str(first.next_sibling or "").lstrip().startswith(":")
-    )
-    text, html = normalize_fragment(fragment)
-    return Block(kind=kind, text=text, html=html, bold_label=bold_label)
+    tokens = _tokens(INLINE_CLEANER.clean(_split_long_text(html)))
+    text, html = _normalized(tokens.copy())
+    return Block(kind=kind, text=text, html=html, bold_label=_opens_with_bold_label(tokens))
 
 
-def normalize_fragment(fragment) -> tuple[str, str]:
-    """Collapse white space in a parsed inline fragment so that the HTML's text
-    content is exactly the plain text returned beside it."""
-    for br in fragment.find_all("br"):
-        br.replace_with(NavigableString(" "))
+# The sanitizer's output, and ours, is well-formed: every element closed, every
+# `<` in text escaped. Reading it with a tokenizer rather than a tree keeps the
+# work in proportion to its length, however many elements or lines it holds.
+TAG = re.compile(r"""<(/?)([a-z][a-z0-9]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|[^<]+|<""")
+ATTRIBUTE = re.compile(r"""([^\s="']+)(?:="([^"]*)"|='([^']*)')?""")
+
+
+def _split_long_text(html: str) -> str:
+    """The sanitizer copies a text node each time it adds a character reference
+    to it, which on a long text full of `&amp;` costs its length times their
+    number. Comments, which it removes, keep each text node short; the text
+    nodes either side are written out side by side, so its output is unchanged."""
+    # (Not inside an element whose text is read raw: there a comment is text.)
+    if len(html) < LONG_TEXT or RAW_TEXT.search(html):
+        return html
+    pieces = []
+    for match in TAG.finditer(html):
+        piece = match.group()
+        if match.group(2) is None and len(piece) >= LONG_TEXT:
+            piece = piece.replace("&", "<!---->&")
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+LONG_TEXT = 1000
+RAW_TEXT = re.compile(
+    r"<(?:script|style|title|textarea|xmp|iframe|noembed|noframes|noscript|plaintext)\b"
+)
+
+
+@dataclass
+class _Tag:
+    name: str
+    opening: str = ""  # the start tag as written out; empty for an end tag
+
+
+def _tokens(html: str) -> list[str | _Tag]:
+    """Text (entities decoded; a line break read as a space) and tags, in order."""
+    tokens: list[str | _Tag] = []
+    for match in TAG.finditer(html):
+        closing, name, attributes = match.groups()
+        if name is None:
+            tokens.append(unescape(match.group()))
+        elif name == "br":
+            tokens.append(" ")
+        elif closing:
+            tokens.append(_Tag(name))
+        else:
+            # Attributes sorted and quoted as BeautifulSoup writes them, which
+            # is how every stored passage was written before.
+            pairs = sorted(
+                (key, unescape(double if double is not None else single or ""))
+                for key, double, single in (a.groups() for a in ATTRIBUTE.finditer(attributes))
+            )
+            written = "".join(
+                f" {key}={EntitySubstitution.substitute_xml(value, True)}" for key, value in pairs
+            )
+            tokens.append(_Tag(name, f"<{name}{written}>"))
+    return tokens
+
+
+def _opens_with_bold_label(tokens: list[str | _Tag]) -> bool:
+    """Whether the fragment starts with a bold "Name:" (or bold "Name" then ":")."""
+    if not tokens or not isinstance(tokens[0], _Tag) or tokens[0].name not in ("strong", "b"):
+        return False
+    depth = 0
+    for index, token in enumerate(tokens):
+        if isinstance(token, _Tag):
+            depth += 1 if token.opening else -1
+            if depth == 0:
+                label = "".join(t for t in tokens[1:index] if isinstance(t, str))
+                after = tokens[index + 1] if index + 1 < len(tokens) else ""
+                return label.rstrip().endswith(":") or (
+                    isinstance(after, str) and after.lstrip().startswith(":")
+                )
+    return False
+
+
+def _normalized(tokens: list[str | _Tag]) -> tuple[str, str]:
+    """Collapse white space across the fragment's text and drop elements left
+    without text, so that the HTML's text content is exactly the plain text."""
+    texts = [index for index, token in enumerate(tokens) if isinstance(token, str)]
     after_space = True
-    for node in list(fragment.find_all(string=True)):
-        value = WHITESPACE.sub(" ", str(node))
+    for index in texts:
+        value = WHITESPACE.sub(" ", tokens[index])
         if after_space and value.startswith(" "):
             value = value[1:]
         if value:
             after_space = value.endswith(" ")
-        node.replace_with(NavigableString(value))
-    # Trailing white space: trim from the end backwards.
-    for node in reversed(fragment.find_all(string=True)):
-        value = str(node).rstrip(" ")
-        node.replace_with(NavigableString(value))
-        if value:
+        tokens[index] = value
+    for index in reversed(texts):
+        tokens[index] = tokens[index].rstrip(" ")
+        if tokens[index]:
             break
-    # Children come before their parents in reverse document order.
-    for tag in reversed(fragment.find_all(True)):
-        if not tag.get_text():
-            tag.decompose()
-    return fragment.get_text(), fragment.decode_contents()
+    written: list[str] = []
+    plain: list[str] = []
+    # Open elements: their name, where they start in `written`, whether they hold text.
+    open_elements: list[list] = []
+    for token in tokens:
+        if isinstance(token, str):
+            if token:
+                written.append(escape(token, quote=False))
+                plain.append(token)
+                if open_elements:
+                    open_elements[-1][2] = True
+        elif token.opening:
+            open_elements.append([token.name, len(written), False])
+            written.append(token.opening)
+        elif open_elements:
+            name, start, has_text = open_elements.pop()
+            if has_text:
+                written.append(f"</{name}>")
+                if open_elements:
+                    open_elements[-1][2] = True
+            else:
+                del written[start:]
+    return "".join(plain), "".join(written)
 
 
 def strip_leading_text(html: str, count: int) -> tuple[str, str]:
     """Remove the first `count` characters of text from an inline fragment."""
-    fragment = BeautifulSoup(html, "html.parser")
-    for node in list(fragment.find_all(string=True)):
+    tokens = _tokens(html)
+    for index, token in enumerate(tokens):
         if count <= 0:
             break
-        value = str(node)
-        node.replace_with(NavigableString(value[count:]))
-        count -= len(value)
-    return normalize_fragment(fragment)
+        if isinstance(token, str):
+            tokens[index] = token[count:]
+            count -= len(token)
+    return _normalized(tokens)
 
 
 # --- boilerplate -----------------------------------------------------------
@@ -239,16 +329,21 @@ def find_speakers(parsed: ParsedReading) -> None:
             if found:
                 labelled[index] = found
     counts = Counter(label for label, _ in labelled.values())
-    full_names = [label for label in counts if not is_abbreviation(label)]
+    # Full names by their initials, found once: a transcript may hold thousands of labels.
+    by_initials = defaultdict(list)
+    for label in counts:
+        if not is_abbreviation(label):
+            by_initials[initials(label)].append(label)
+    questions_and_answers = {k.replace(".", "") for k in counts} >= QA_LABELS
     names = {}
     for label, count in counts.items():
         if is_abbreviation(label):
             plain = label.replace(".", "")
-            matches = [name for name in full_names if initials(name) == plain]
+            matches = by_initials.get(plain, [])
             if len(matches) == 1:
                 names[label] = matches[0]
                 names[matches[0]] = matches[0]
-            elif plain in QA_LABELS and {k.replace(".", "") for k in counts} >= QA_LABELS:
+            elif plain in QA_LABELS and questions_and_answers:
                 names[label] = plain
         if count >= 2 and label not in names:
             names[label] = label
@@ -296,6 +391,19 @@ def _introduction_to_standfirst(parsed: ParsedReading, first_turn: int) -> None:
     del parsed.blocks[:first_turn]
 
 
+# A long book has a few thousand paragraphs; past this, a reading page and its
+# discussion stop being usable, and the file is more likely a list or a log.
+MAX_PASSAGES = 20_000
+
+
+def check_passage_count(count: int) -> None:
+    if count > MAX_PASSAGES:
+        raise ImportProblem(
+            f"The file makes {count:,} passages; a reading may have at most "
+            f"{MAX_PASSAGES:,}. Split it into parts, or join short lines into paragraphs."
+        )
+
+
 def finish(parsed: ParsedReading) -> ParsedReading:
     """The shared passes, in the order they depend on each other."""
     drop_boilerplate(parsed)
@@ -305,4 +413,5 @@ def finish(parsed: ParsedReading) -> ParsedReading:
             block.kind = CAPTION
     find_speakers(parsed)
     parsed.blocks = [b for b in parsed.blocks if b.text]
+    check_passage_count(len(parsed.blocks))
     return parsed
