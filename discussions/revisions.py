@@ -42,8 +42,8 @@ def label(kind: str, pk: int) -> str:
 
 def collect(reading: Reading) -> list[Attached]:
     """Every group's annotations on words or a passage of `reading`, deleted
-    ones too (their threads survive). One already orphaned is handed over as on
-    its whole passage: only its passage moves, its old quote stays its own."""
+    ones too (their threads survive). One already orphaned is handed over as
+    such: only its passage moves, its old quote stays its own."""
     rows = (
         Annotation.objects.filter(reading=reading, whole_reading=False)
         .order_by("passage__position", "start", "pk")
@@ -54,8 +54,12 @@ def collect(reading: Reading) -> list[Attached]:
     )  # fmt: skip
     attached = []
     for pk, group, kind, passage_id, start, end, exact, prefix, suffix, orphaned in rows:
-        words = {} if orphaned else {"exact": exact, "prefix": prefix, "suffix": suffix}
-        attached.append(Attached(key(pk), group, label(kind, pk), passage_id, start, end, **words))
+        attached.append(
+            Attached(
+                key(pk), group, label(kind, pk), passage_id, start, end, exact, prefix, suffix,
+                orphaned=orphaned is not None,
+            )
+        )  # fmt: skip
     return attached
 
 

@@ -19,6 +19,9 @@ class Attached:
     exact: str = ""
     prefix: str = ""
     suffix: str = ""
+    # An earlier revision took its words out: only its home passage moves, and
+    # it stays an orphan with its old quote (exact, prefix, suffix).
+    orphaned: bool = False
 
 
 @dataclass(frozen=True)

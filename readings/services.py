@@ -1,5 +1,6 @@
 import hashlib
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import PurePath
 
 from django.conf import settings
@@ -167,10 +168,23 @@ def snapshot(passages) -> list[dict]:
 
 
 def place_attached(plan, attached, index_of: dict[int, int]):
-    """Where `plan` puts one attached thing, as the engine's Placement."""
+    """Where `plan` puts one attached thing, as the engine's Placement. One an
+    earlier revision orphaned goes where its passage goes, and stays an orphan."""
+    passage = index_of[attached.passage_id]
+    if attached.orphaned:
+        home = plan.place(reanchor.Selection(passage=passage))
+        return replace(
+            home,
+            outcome="orphaned",
+            start=None,
+            end=None,
+            exact=attached.exact,
+            prefix=attached.prefix,
+            suffix=attached.suffix,
+        )
     return plan.place(
         reanchor.Selection(
-            passage=index_of[attached.passage_id],
+            passage=passage,
             start=attached.start,
             end=attached.end,
             exact=attached.exact,

@@ -130,7 +130,8 @@ def test_an_orphan_keeps_its_quote_and_revision_through_the_next_revision(
     Annotation.objects.filter(pk=orphan.pk).update(orphaned=2, exact="lost words")
     assigned_reading.revision = 2
     (handed,) = collect(assigned_reading)
-    assert (handed.start, handed.exact) == (None, "")  # carried with its passage alone
+    # Handed over as an orphan, with its old quote: only its passage is carried.
+    assert (handed.orphaned, handed.start, handed.exact) == (True, None, "lost words")
 
     revise(assigned_reading, doomed=[first])
     move(

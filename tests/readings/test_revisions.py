@@ -320,6 +320,28 @@ def test_command_revises_and_reports_as_json(tmp_path, group, member, assigned_r
 
 
 @pytest.mark.django_db
+def test_an_orphan_stays_one_through_the_next_revision(tmp_path, group, member, assigned_reading):
+    """Its words went in version 2; version 3 reports it orphaned still, with the
+    quote it had, and keeps the number of the revision that took its words."""
+    lost = make_annotation(group, assigned_reading, member, words="something worth")
+    first, second = tmp_path / "v2.txt", tmp_path / "v3.txt"
+    first.write_bytes(REVISED.replace(b"1 says something worth", b"1 offers little worth"))
+    second.write_bytes(REVISED.replace(b"1 says something worth", b"1 offers nothing worth"))
+    reports = []
+    for path in (first, second):
+        out = StringIO()
+        call_command(
+            "import_reading", str(path), "--revise", assigned_reading.slug, "--json", stdout=out
+        )
+        reports.append(json.loads(out.getvalue())["annotations"])
+
+    expected = [{"id": lost.pk, "outcome": "orphaned", "exact": "something worth"}]
+    assert reports == [expected, expected]
+    lost.refresh_from_db()
+    assert (lost.orphaned, lost.exact, lost.start) == (2, "something worth", None)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "message"),
     [
