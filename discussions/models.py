@@ -45,7 +45,11 @@ class Annotation(Post):
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="annotations")
     reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="annotations")
-    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="annotations")
+    # Publishing a revision moves every thread off the passages it removes before
+    # deleting them; one posted there meanwhile stops the delete (and the
+    # publishing) instead of going with it. Deleting a whole reading still takes
+    # its threads, through `reading`.
+    passage = models.ForeignKey(Passage, on_delete=models.RESTRICT, related_name="annotations")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # W3C TextQuoteSelector + TextPositionSelector on passage.text; all empty
     # when the annotation is on the whole passage.

@@ -5,7 +5,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, RestrictedError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -285,7 +285,13 @@ def publish_revision(*, revision: Revision) -> dict[str, Placed]:
             moved |= theirs
         # Only now: an annotation's passage is a cascading key.
         removed = [p.pk for p, index in zip(old, plan.carried, strict=True) if index is None]
-        Passage.objects.filter(pk__in=removed).delete()
+        try:
+            Passage.objects.filter(pk__in=removed).delete()
+        except RestrictedError:
+            raise RevisionRefused(
+                "Someone posted on a passage this revision removes while it was being "
+                "published, so nothing was changed: publish it again."
+            ) from None
 
         revision.passages = snapshot(at_new)
         revision.published = timezone.now()

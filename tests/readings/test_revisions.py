@@ -2,6 +2,7 @@
 where each group's things go, publish or discard it, read the history."""
 
 import json
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -16,6 +17,7 @@ from webtest import Upload
 
 from facilitation.models import AgendaItem
 from groups.models import Group
+from readings.attached import PROVIDERS
 from readings.models import Passage, Reading, Revision
 from readings.services import RevisionRefused, publish_revision, upload_revision
 from tests.conftest import browsing_as, form_with, make_annotation, make_reading
@@ -127,6 +129,32 @@ def test_publishing_twice_is_refused(staff_client, assigned_reading):
     assert Revision.objects.filter(reading=assigned_reading).count() == 2
     with pytest.raises(RevisionRefused):
         publish_revision(revision=revision)
+
+
+@pytest.mark.django_db
+def test_a_thread_posted_on_a_removed_passage_while_publishing_stops_it(
+    monkeypatch, group, member, assigned_reading
+):
+    """A thread the revision did not collect (posted after it looked) is on a
+    passage it removes: publishing stops, and nothing changes, that thread least."""
+    from discussions.revisions import PROVIDER
+
+    late = make_annotation(
+        group, assigned_reading, member, passage=assigned_reading.passages.get(position=3)
+    )
+    blind = [replace(p, collect=lambda reading: []) if p is PROVIDER else p for p in PROVIDERS]
+    monkeypatch.setattr("readings.services.PROVIDERS", blind)
+    revision = draft_of(assigned_reading)
+    before = texts(assigned_reading)
+
+    with pytest.raises(RevisionRefused, match="Someone posted on a passage this revision removes"):
+        publish_revision(revision=revision)
+    assigned_reading.refresh_from_db()
+    assert (assigned_reading.revision, texts(assigned_reading)) == (1, before)
+    late.refresh_from_db()
+    assert late.passage.position == 3
+    revision.refresh_from_db()
+    assert revision.is_draft
 
 
 @pytest.mark.django_db
