@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.confirm import NOT_CONFIRMED, confirmed
 from accounts.limits import TOO_OFTEN, allowed, too_many
 from groups.access import can
 from groups.models import Membership
@@ -113,6 +114,9 @@ def delete(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
     require_author(request, post)
+    if not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return _back(request, annotation)
     if not post.deleted:
         services.delete_post(post=post)
     if post is annotation and not annotation.reply_count:
