@@ -3,6 +3,9 @@ register from their AppConfig.ready(), so groups imports none of them.
 
 - GROUP_PAGE: functions of (group) giving HTML, between the syllabus and the
   members (facilitation: its meetings).
+- MODERATOR_LINKS: functions of (group) giving HTML among the links the
+  group's moderators see at the top of its page (discussions: the moderation
+  queue, with its count of open reports).
 - BESIDE_READING: functions of (user, assignments) giving {assignment id: HTML}
   shown beside each of those readings, wherever the syllabus is listed
   (discussions: what is new since the user last looked)."""
@@ -10,6 +13,7 @@ register from their AppConfig.ready(), so groups imports none of them.
 from django.utils.safestring import mark_safe
 
 GROUP_PAGE = []
+MODERATOR_LINKS = []
 BESIDE_READING = []
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.confirm import NOT_CONFIRMED, confirmed
 from accounts.limits import rate_limited
 
 from . import reanchor, services, tasks
@@ -130,6 +131,9 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
     reading = get_reading_for_staff(request, slug)
     if reading.is_published:
         messages.error(request, "A published reading cannot be deleted.")
+        return redirect(reading)
+    if not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
         return redirect(reading)
     reading.delete()
     messages.success(request, f"The draft “{reading.title}” was deleted.")

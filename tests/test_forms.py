@@ -185,12 +185,15 @@ def buttons(form) -> list[tuple]:
 
 
 def fill(form, upload) -> None:
-    """Type what a person would where the page left a required field empty."""
+    """Type what a person would where the page left a required field empty, and
+    tick a required box."""
     for name, fields in form.fields.items():
         for field in fields:
             kind = field.attrs.get("type", "text" if field.tag != "select" else "select")
             if kind == "file":
                 field.value = upload
+            elif kind == "checkbox" and "required" in field.attrs:
+                field.checked = True  # "Yes, …": the confirmation a destructive action asks for
             elif field.value or kind in ("hidden", "submit", "checkbox", "radio", "date"):
                 continue
             elif field.tag == "select":

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.limits import rate_limited
+from accounts.confirm import NOT_CONFIRMED, confirmed
+from accounts.limits import TOO_OFTEN, allowed, too_many
 from groups.access import can
 from groups.models import Membership
 from groups.sections import render_sections
@@ -24,6 +25,7 @@ from ..threads import reply_tree, set_states
 from .reading import is_htmx
 
 FACILITATOR = Membership.Role.FACILITATOR
+OWN_POST = "This is your own post: another moderator must handle it."
 
 
 def thread_context(request: HttpRequest, annotation: Annotation, **forms) -> dict:
@@ -112,6 +114,9 @@ def delete(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
     require_author(request, post)
+    if not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return _back(request, annotation)
     if not post.deleted:
         services.delete_post(post=post)
     if post is annotation and not annotation.reply_count:
@@ -145,6 +150,9 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
     answer = None
     if request.POST.get("answer"):
         answer = get_post_in_thread(request, annotation, request.POST["answer"])
+        if answer.hidden or answer.deleted:
+            messages.error(request, "A hidden or deleted reply cannot be the answer.")
+            return _back(request, annotation)
     is_answered = request.POST.get("answered") != "0"
     services.set_answered(
         annotation=annotation, answered=is_answered, actor=request.user, answer=answer
@@ -152,9 +160,22 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
     return _back(request, annotation, "Marked answered." if is_answered else "Marked unanswered.")
 
 
+REPORTED = "Reported to the moderators."
+ALREADY_REPORTED = "You have reported this already: the moderators will look at it."
+
+
+def _reported(request: HttpRequest, annotation: Annotation, message: str, status: int = 200):
+    """Say how the report went: in place of the Report form, for htmx (which
+    swaps only a 2xx answer); else on the thread, or the rate limit's page."""
+    if is_htmx(request):
+        return render(request, "discussions/_reported.html", {"message": message})
+    if status == 429:
+        return too_many(request, message)
+    return _back(request, annotation, message)
+
+
 @login_required
 @require_POST
-@rate_limited("flag")
 def flag(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> HttpResponse:
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
@@ -162,10 +183,15 @@ def flag(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> 
     if not form.is_valid():
         messages.error(request, "Say what is wrong with it, so the moderators can judge.")
         return _back(request, annotation)
+    if post.flags.filter(reporter=request.user, resolved=None).exists():
+        return _reported(request, annotation, ALREADY_REPORTED)
+    # Counted only for a new report, so asking again is never what uses the rate up.
+    if not allowed(request, "flag"):
+        return _reported(request, annotation, TOO_OFTEN["flag"], status=429)
     services.flag_post(
         post=post, group=annotation.group, reporter=request.user, reason=form.cleaned_data["reason"]
     )
-    return _back(request, annotation, "Thank you: the group's moderators will look at it.")
+    return _reported(request, annotation, REPORTED)
 
 
 @login_required
@@ -176,8 +202,17 @@ def moderate(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
         raise PermissionDenied
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
     action = request.POST.get("action")
+    # The moderation queue's buttons say so, to go back there rather than to the thread.
+    queue = request.POST.get("back") == "queue"
     if action not in ModerationEvent.Action.values:
         messages.error(request, "Choose hide, restore or dismiss.")
-        return _back(request, annotation)
-    services.moderate(post=post, group=annotation.group, actor=request.user, action=action)
-    return _back(request, annotation, f"Done: {ModerationEvent.Action(action).label}.")
+    elif post.author_id == request.user.pk:
+        # No one judges the reports on their own post, nor lifts their own hiding.
+        messages.error(request, OWN_POST)
+    else:
+        services.moderate(post=post, group=annotation.group, actor=request.user, action=action)
+        done = f"Done: {ModerationEvent.Action(action).label}."
+        if not queue:
+            return _back(request, annotation, done)
+        messages.success(request, done)
+    return redirect("discussions:moderation", slug) if queue else _back(request, annotation)

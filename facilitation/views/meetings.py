@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.confirm import NOT_CONFIRMED, confirmed
 from discussions import live
 from discussions.models import Annotation, Reply
 from discussions.threads import set_states
@@ -139,6 +140,8 @@ def _act(request: HttpRequest, meeting: Meeting, facilitator: bool) -> HttpRespo
         messages.error(request, "This meeting has ended.")
     elif action in ("next", "previous"):
         services.step_meeting(meeting=meeting, step=1 if action == "next" else -1)
+    elif action == "end" and not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
     elif action == "end":
         services.end_meeting(meeting=meeting)
         messages.success(request, "The meeting has ended. Here is its summary.")

@@ -12,7 +12,7 @@ from .. import services
 from ..access import can, get_group_for_member
 from ..forms import AssignmentForm, GroupForm
 from ..models import ROLE_RANK, Membership
-from ..sections import GROUP_PAGE, dress_assignments, render_sections
+from ..sections import GROUP_PAGE, MODERATOR_LINKS, dress_assignments, render_sections
 
 
 @login_required
@@ -52,6 +52,7 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
         key=lambda m: (-ROLE_RANK[m.role], str(m.user).lower()),
     )
     is_organizer = can(group, Membership.Role.ORGANIZER)
+    is_moderator = can(group, Membership.Role.FACILITATOR)
     context = {
         "group": group,
         "sections": render_sections(GROUP_PAGE, group),
@@ -60,7 +61,8 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
         "members": members,
         "is_member": any(m.user_id == request.user.pk for m in members),
         "is_organizer": is_organizer,
-        "is_moderator": can(group, Membership.Role.FACILITATOR),
+        "is_moderator": is_moderator,
+        "moderator_links": render_sections(MODERATOR_LINKS, group) if is_moderator else "",
         "assignment_form": AssignmentForm(group=group) if is_organizer else None,
     }
     return render(request, "groups/group.html", context)

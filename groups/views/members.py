@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.confirm import NOT_CONFIRMED, confirmed
 from accounts.limits import too_many
 
 from .. import services
@@ -113,6 +114,9 @@ def remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("user"), group=group, user_id=user_id
     )
+    if not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect("groups:members", group.slug)
     try:
         services.remove_member(group=group, membership=membership, actor=request.user)
         messages.success(request, f"{membership.user} was removed from the group.")

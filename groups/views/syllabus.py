@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from accounts.confirm import NOT_CONFIRMED, confirmed
+
 from .. import services
 from ..access import get_group_for_member
 from ..forms import AssignmentForm
@@ -38,6 +40,9 @@ def assign(request: HttpRequest, slug: str) -> HttpResponse:
 def unassign(request: HttpRequest, slug: str, assignment_id: int) -> HttpResponse:
     group = get_group_for_member(request, slug, role=ORGANIZER)
     assignment = get_object_or_404(group.assignments.select_related("reading"), pk=assignment_id)
+    if not confirmed(request):
+        messages.error(request, NOT_CONFIRMED)
+        return redirect(group)
     assignment.delete()
     messages.success(request, f"“{assignment.reading.title}” was taken off the syllabus.")
     return redirect(group)

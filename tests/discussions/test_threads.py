@@ -8,6 +8,8 @@ from discussions.services import delete_post, moderate, post_reply
 from discussions.threads import MAX_DEPTH
 from tests.conftest import add_member, make_annotation, signed_in
 
+YES = {"confirm": "yes"}  # the box a destructive action's form asks to tick
+
 
 @pytest.fixture
 def question(group, member, assigned_reading):
@@ -120,8 +122,8 @@ def test_authors_edit_and_it_is_marked(client, question, member, organizer):
 @pytest.mark.django_db
 def test_delete_with_replies_leaves_a_placeholder(client, question, member, organizer):
     reply = post_reply(annotation=question, parent=None, body="Still readable", author=organizer)
-    assert signed_in(client, organizer).post(url(question, "delete")).status_code == 403
-    signed_in(client, member).post(url(question, "delete"))
+    assert signed_in(client, organizer).post(url(question, "delete"), YES).status_code == 403
+    signed_in(client, member).post(url(question, "delete"), YES)
     page = client.get(url(question)).content.decode()
     assert "This was deleted by its author." in page and "Why <em>this</em> word?" not in page
     assert "Still readable" in page
@@ -131,7 +133,7 @@ def test_delete_with_replies_leaves_a_placeholder(client, question, member, orga
 
 @pytest.mark.django_db
 def test_delete_without_replies_disappears(client, question, member):
-    response = signed_in(client, member).post(url(question, "delete"))
+    response = signed_in(client, member).post(url(question, "delete"), YES)
     assert response.url.endswith(f"#{question.passage.anchor}")
     assert client.get(url(question)).status_code == 404
     assert Annotation.objects.get(pk=question.pk).deleted is not None

@@ -91,6 +91,7 @@ def test_a_groups_pages_meet_the_policy(open_as, problems, organizer, group, ass
     page.get_by_role("button", name="Start meeting").click()
     expect(page.get_by_role("heading", name="What is worth discussing?")).to_be_visible()
     page.wait_for_timeout(2500)
+    page.get_by_label("Yes, end it for everyone").check()
     page.get_by_role("button", name="End meeting").click()
     expect(page.get_by_role("heading", name="Questions covered")).to_be_visible()
 

@@ -55,6 +55,7 @@ def test_member_follows_the_meeting(browser, live_server, transactional_db):
         print(f"\nmeeting follow latency: {latency:.2f} s")
         assert latency < 3
 
+        lead.get_by_label("Yes, end it for everyone").check()
         lead.get_by_role("button", name="End meeting").click()
         expect(lead.get_by_role("heading", name="Questions covered")).to_be_visible()
         covered = lead.get_by_role("region", name="Questions covered")
@@ -98,6 +99,7 @@ def test_members_see_the_meeting_end_without_reloading(browser, live_server, tra
         expect(follower.locator("[data-countdown]")).to_contain_text("left")
         expect(on_reading.get_by_role("link", name="Join the meeting")).to_be_visible()
 
+        lead.get_by_label("Yes, end it for everyone").check()
         lead.get_by_role("button", name="End meeting").click()
         expect(lead.get_by_role("heading", name="Questions covered")).to_be_visible()
 

@@ -130,7 +130,9 @@ def test_summary_after_the_meeting(
     Meeting.objects.filter(pk=meeting.pk).update(
         started=timezone.now() - datetime.timedelta(minutes=13)
     )
-    response = client.post(meeting.get_absolute_url(), {"action": "end"}, follow=True)
+    response = client.post(
+        meeting.get_absolute_url(), {"action": "end", "confirm": "yes"}, follow=True
+    )
     text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
     assert "First question 10 min 12.0 min" in text
     assert "Second question 5 min" in text
@@ -192,7 +194,7 @@ def test_summary_shows_a_hidden_response_as_the_thread_does(
     rude = post_reply(annotation=thread, parent=None, body="A rude remark", author=member)
     post_reply(annotation=thread, parent=None, body="A kind remark", author=organizer)
     moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
-    client.post(meeting.get_absolute_url(), {"action": "end"})
+    client.post(meeting.get_absolute_url(), {"action": "end", "confirm": "yes"})
 
     def summary(user):
         page = browsing_as(django_app, user).get(meeting.get_absolute_url())
@@ -218,7 +220,7 @@ def test_the_reading_announces_a_meeting_that_just_ended(
 ):
     start(signed_in(client, facilitator), group, assigned_reading)
     meeting = Meeting.objects.get()
-    client.post(meeting.get_absolute_url(), {"action": "end"})
+    client.post(meeting.get_absolute_url(), {"action": "end", "confirm": "yes"})
     meeting.refresh_from_db()
     reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
     page = signed_in(client, member).get(reading_url).content.decode()

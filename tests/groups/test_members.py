@@ -151,7 +151,9 @@ def test_the_last_organizer_cannot_leave_or_step_down(client, group, organizer):
     response = client.post(reverse("groups:leave", args=[group.slug]), follow=True)
     assert "A group needs at least one organizer." in response.content.decode()
     client.post(reverse("groups:change_role", args=[group.slug, organizer.pk]), {"role": "member"})
-    client.post(reverse("groups:remove_member", args=[group.slug, organizer.pk]))
+    client.post(
+        reverse("groups:remove_member", args=[group.slug, organizer.pk]), {"confirm": "yes"}
+    )
     assert Membership.objects.get(user=organizer).role == Membership.Role.ORGANIZER
 
 
@@ -186,7 +188,7 @@ def test_unknown_role_is_refused(client, group, organizer, member):
 @pytest.mark.django_db
 def test_organizer_removes_a_member(client, group, organizer, member):
     signed_in(client, organizer)
-    client.post(reverse("groups:remove_member", args=[group.slug, member.pk]))
+    client.post(reverse("groups:remove_member", args=[group.slug, member.pk]), {"confirm": "yes"})
     assert not Membership.objects.filter(user=member).exists()
     event = group.events.first()
     assert (event.action, event.actor, event.subject) == (Action.REMOVED, organizer, member)
@@ -223,7 +225,9 @@ def test_a_removed_member_cannot_rejoin_with_the_link_until_invited_again(
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     members_url = reverse("groups:members", args=[group.slug])
     browsing_as(django_app, organizer)
-    form_with(django_app.get(members_url), "Remove Maya Member").submit()
+    form = form_with(django_app.get(members_url), "Remove Maya Member")
+    form["confirm"].checked = True
+    form.submit()
 
     browsing_as(django_app, member)
     page = django_app.get(join_url(group), status=403)

@@ -67,7 +67,9 @@ def test_staff_cannot_assign_without_being_a_member(client, group, staff):
 @pytest.mark.django_db
 def test_take_a_reading_off_the_syllabus(client, group, organizer, assigned_reading):
     assignment = Assignment.objects.get()
-    signed_in(client, organizer).post(reverse("groups:unassign", args=[group.slug, assignment.pk]))
+    signed_in(client, organizer).post(
+        reverse("groups:unassign", args=[group.slug, assignment.pk]), {"confirm": "yes"}
+    )
     assert not Assignment.objects.exists()
 
 

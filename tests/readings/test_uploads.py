@@ -165,7 +165,9 @@ def test_deleting_the_draft_deletes_its_upload_record(django_app, staff):
     browsing_as(django_app, staff)
     status = upload_through_the_library(django_app, "walking.txt", ESSAY)
     preview = status.follow().follow()
-    form_with(preview, "Delete this draft").submit()
+    form = form_with(preview, "Delete this draft")
+    form["confirm"].checked = True
+    form.submit()
     assert not Upload.objects.exists()
     assert django_app.get(status.location, expect_errors=True).status_int == 404
 

@@ -193,8 +193,8 @@ def test_fix_details_then_publish(staff_client):
 def test_delete_draft_but_not_published(staff_client):
     draft = make_reading(title="Draft one", status=Reading.Status.DRAFT)
     published = make_reading(title="Live one")
-    staff_client.post(reverse("readings:delete", args=[draft.slug]))
-    staff_client.post(reverse("readings:delete", args=[published.slug]))
+    staff_client.post(reverse("readings:delete", args=[draft.slug]), {"confirm": "yes"})
+    staff_client.post(reverse("readings:delete", args=[published.slug]), {"confirm": "yes"})
     assert list(Reading.objects.values_list("title", flat=True)) == ["Live one"]
 
 
