@@ -107,6 +107,33 @@ def test_every_export_marks_the_reply_that_answered_the_question(
     assert marked["body"]["value"] == "Because."
 
 
+@pytest.mark.django_db
+def test_an_import_keeps_the_answer_and_ignores_a_mark_on_another_threads_reply(
+    client, group, member, organizer, assigned_reading, discussion
+):
+    other_question = make_annotation(group, assigned_reading, member, body="And this?")
+    post_reply(annotation=other_question, parent=None, body="Here.", author=member)
+    answer = Reply.objects.get(body="Because.")
+    set_answered(annotation=discussion, answered=True, actor=member, answer=answer)
+    signed_in(client, organizer)
+    document = group_export(client, group)
+    items = document["first"]["items"]
+    second = next(item for item in items if item.get("motivation") == "questioning"
+                  and item["body"]["value"] == "And this?")  # fmt: skip
+    # Pointed at the first question's answer, a reply of another thread.
+    second["schema:acceptedAnswer"] = next(
+        item["id"] for item in items if item["id"].endswith(f"/replies/{answer.pk}")
+    )
+    copy = create_group(name="Day readers", description="", creator=organizer)
+    assign_reading(group=copy, reading=assigned_reading, meeting_date=None, notes="", actor=None)
+    assert import_file(client, copy, document).status_code == 302
+    imported = Annotation.objects.filter(group=copy, kind="question")
+    answered = imported.get(body__endswith="Why *worth*?")
+    assert answered.answered and answered.answer.body.endswith("Because.")
+    unanswered = imported.get(body__endswith="And this?")
+    assert unanswered.answered is None and unanswered.answer is None
+
+
 def group_export(client, group) -> dict:
     response = client.get(reverse("interop:export_group", args=[group.slug]))
     assert response.status_code == 200
