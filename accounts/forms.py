@@ -1,8 +1,8 @@
 from django import forms
 
 
-class SignupForm(forms.Form):
-    """Extra signup field for allauth: the name other members see."""
+class DisplayNameForm(forms.Form):
+    """The name other members see: asked at signup, changed in the settings."""
 
     display_name = forms.CharField(
         label="Display name",
@@ -16,6 +16,10 @@ class SignupForm(forms.Form):
         if not name:
             raise forms.ValidationError("Enter the name other members will see.")
         return name
+
+
+class SignupForm(DisplayNameForm):
+    """Extra signup field for allauth."""
 
     def signup(self, request, user) -> None:
         user.display_name = self.cleaned_data["display_name"]

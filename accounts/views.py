@@ -1,4 +1,5 @@
-"""A person's settings: their API tokens."""
+"""A person's settings: their display name and API tokens (the password is
+changed through allauth's page, which also ends other sessions and tokens)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .forms import TokenForm
+from .forms import DisplayNameForm, TokenForm
 from .models import ApiToken
 from .tokens import create_token
 
@@ -22,15 +23,33 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         token = create_token(user=request.user, name=form.cleaned_data["name"])
         request.session[NEW_TOKEN] = token
         return redirect("accounts:settings")
-    context = {
-        "form": form,
-        "verified": verified,
-        "tokens": request.user.api_tokens.all(),
-        "new_token": request.session.pop(NEW_TOKEN, None),
-    }
     # Anyone can sign up as any address: a token waits for its confirmation.
     refused = request.method == "POST" and not verified
     status = 403 if refused else 400 if form.errors else 200
+    return _render_settings(request, form=form, status=status)
+
+
+@login_required
+@require_POST
+def change_display_name(request: HttpRequest) -> HttpResponse:
+    form = DisplayNameForm(request.POST)
+    if not form.is_valid():
+        return _render_settings(request, name_form=form, status=400)
+    request.user.display_name = form.cleaned_data["display_name"]
+    request.user.save(update_fields=["display_name"])
+    messages.success(request, f"Your groups now see you as {request.user.display_name}.")
+    return redirect("accounts:settings")
+
+
+def _render_settings(request, *, form=None, name_form=None, status=200) -> HttpResponse:
+    user = request.user
+    context = {
+        "form": form or TokenForm(),
+        "name_form": name_form or DisplayNameForm(initial={"display_name": user.display_name}),
+        "verified": user.has_verified_email(),
+        "tokens": user.api_tokens.all(),
+        "new_token": request.session.pop(NEW_TOKEN, None),
+    }
     return render(request, "accounts/settings.html", context, status=status)
 
 

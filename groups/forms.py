@@ -5,18 +5,25 @@ from django.core.validators import validate_email
 
 from readings.models import Reading
 
-from .models import Group, Membership
+from .models import Assignment, Group, Membership
 
 MAX_INVITES = 50
+MAX_TEXT = 2000  # a description or a syllabus note: a paragraph, not a document
 
 
 class GroupForm(forms.ModelForm):
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        max_length=MAX_TEXT,
+        help_text="What the group reads and why; members see this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
     class Meta:
         model = Group
         fields = ["name", "description"]
-        labels = {"name": "Name", "description": "Description"}
-        help_texts = {"description": "What the group reads and why; members see this."}
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"name": "Name"}
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -58,10 +65,49 @@ class AssignmentForm(forms.Form):
     meeting_date = forms.DateField(
         label="Meeting date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, group: Group, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reading"].queryset = Reading.objects.filter(
             status=Reading.Status.PUBLISHED
         ).exclude(assignments__group=group)
+
+
+class AssignmentEditForm(forms.ModelForm):
+    """A syllabus entry's date and notes; its reading stays what it is."""
+
+    notes = AssignmentForm.base_fields["notes"]
+
+    class Meta:
+        model = Assignment
+        fields = ["meeting_date", "notes"]
+        labels = {"meeting_date": "Meeting date"}
+        widgets = {"meeting_date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
+
+
+class DeleteGroupForm(forms.Form):
+    """The organizer types the group's name, so a stray click deletes nothing."""
+
+    name = forms.CharField(
+        label="The group's name",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, group: Group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.mismatch = f"Type the name of the group, {group.name}, to delete it."
+        self.fields["name"].error_messages["required"] = self.mismatch
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if name != self.group.name:
+            raise forms.ValidationError(self.mismatch)
+        return name

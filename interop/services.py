@@ -94,10 +94,16 @@ def _prepare(item: dict, group: Group, importer, made: dict, readings: dict, loa
     return post, parent
 
 
-def _save(group: Group, threads: list[Annotation], replies: list[tuple[Reply, Reply | None]]):
+def _save(
+    group: Group,
+    threads: list[Annotation],
+    replies: list[tuple[Reply, Reply | None]],
+    accepted: list[tuple[Annotation, Reply]],
+):
     """Write the posts as posting them one by one would leave them (each thread
-    counting its replies that are not deleted, its reading's version bumped), in a
-    few queries whatever their number."""
+    counting its replies that are not deleted, its reading's version bumped, a
+    question marked answered by its accepted reply), in a few queries whatever
+    their number."""
     for reply, _ in replies:
         reply.annotation.reply_count += reply.deleted is None
     with transaction.atomic():
@@ -121,6 +127,11 @@ def _save(group: Group, threads: list[Annotation], replies: list[tuple[Reply, Re
                 answers.append(reply)
         # Batches keep each UPDATE's CASE over the ids short.
         Reply.objects.bulk_update(answers, ["parent"], batch_size=500)
+        for thread, reply in accepted:
+            thread.answer, thread.answered = reply, timezone.now()
+        Annotation.objects.bulk_update(
+            [thread for thread, _ in accepted], ["answer", "answered"], batch_size=500
+        )
 
 
 def import_discussions(*, group: Group, document, importer) -> dict[str, int]:
@@ -138,7 +149,7 @@ def import_discussions(*, group: Group, document, importer) -> dict[str, int]:
             f"an import takes at most {MAX_POSTS:,}."
         )
     readings = {a.reading.slug: a.reading for a in group.assignments.select_related("reading")}
-    made, loaded, threads, replies = {}, {}, [], []
+    made, loaded, threads, replies, marks = {}, {}, [], [], []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             raise w3c.W3CError(f"Item {number} is not an annotation.")
@@ -149,9 +160,18 @@ def import_discussions(*, group: Group, document, importer) -> dict[str, int]:
             raise w3c.W3CError(f"{where}: {str(problem).rstrip('.')}.") from None
         if isinstance(post, Annotation):
             threads.append(post)
+            if post.kind == Annotation.Kind.QUESTION and "schema:acceptedAnswer" in item:
+                marks.append((post, item["schema:acceptedAnswer"]))
         else:
             replies.append((post, parent))
         if isinstance(item.get("id"), str):
             made[item["id"]] = post
-    _save(group, threads, replies)
+    accepted = []
+    for post, address in marks:
+        # Only a reply of the same thread can be its answer; any other mark
+        # (another thread's reply, an address not in the file) is left out.
+        answer = made.get(address) if isinstance(address, str) else None
+        if isinstance(answer, Reply) and answer.annotation is post:
+            accepted.append((post, answer))
+    _save(group, threads, replies, accepted)
     return {"threads": len(threads), "replies": len(replies)}

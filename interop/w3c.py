@@ -108,6 +108,9 @@ def annotation_json(request, annotation: Annotation, state: str, passage_start: 
     source = reading_url(request, annotation.group, annotation.reading)
     document = _post_json(annotation, annotation_url(request, annotation), state, source)
     document["motivation"] = MOTIVATIONS[annotation.kind]
+    if annotation.answer_id:
+        # schema.org's Question names the reply its asker accepted.
+        document["schema:acceptedAnswer"] = reply_url(request, annotation.pk, annotation.answer_id)
     if annotation.kind == Annotation.Kind.NOTE:
         document["audience"] = PRIVATE
     if annotation.orphaned:

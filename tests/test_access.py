@@ -44,6 +44,9 @@ EXPECTED = {
     # to every group they are not a member of (the staff here are in none).
     "g/new/": ("L 200 200 200 200 200", "L 200 200 200 200 200"),
     "g/<slug:slug>/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/edit/": ("L 404 403 403 200 404", "L 404 403 403 400 404"),
+    # Deleting asks for the group's name: a POST without it deletes nothing.
+    "g/<slug:slug>/delete/": ("L 404 403 403 200 404", "L 404 403 403 R 404"),
     "g/<slug:slug>/join/<str:code>/": ("200 200 R R R 200", "L R R R R R"),
     "g/<slug:slug>/leave/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
     "g/<slug:slug>/members/": ("L 404 403 403 200 404", SIGNED_IN_GET_ONLY),
@@ -52,6 +55,10 @@ EXPECTED = {
     "g/<slug:slug>/invite/": (SIGNED_IN_GET_ONLY, "L 404 403 403 400 404"),
     "g/<slug:slug>/invite/rotate/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R 404"),
     "g/<slug:slug>/syllabus/": (SIGNED_IN_GET_ONLY, "L 404 403 403 R 404"),
+    "g/<slug:slug>/syllabus/<int:assignment_id>/edit/": (
+        "L 404 403 403 200 404",
+        "L 404 403 403 R 404",
+    ),
     "g/<slug:slug>/syllabus/<int:assignment_id>/remove/": (
         SIGNED_IN_GET_ONLY,
         "L 404 403 403 R 404",
@@ -109,6 +116,7 @@ EXPECTED = {
     "search/": ("L 200 200 200 200 200", SIGNED_IN_GET_ONLY),
     # Settings: one's own API tokens (the token here is the member's).
     "settings/": ("L 200 200 200 200 200", "L 400 400 400 400 400"),
+    "settings/name/": (SIGNED_IN_GET_ONLY, "L 400 400 400 400 400"),
     "settings/tokens/<int:token_id>/revoke/": (SIGNED_IN_GET_ONLY, "L 404 R 404 404 404"),
     # The library: staff only; to everyone else it does not exist.
     "library/": ("L 404 404 404 404 200", "L 404 404 404 404 400"),

@@ -46,6 +46,8 @@ LAST_ORGANIZER = "A group needs at least one organizer"
 REFUSALS = {
     ("organizer", "Leave this group"): LAST_ORGANIZER,
     ("organizer", "Remove Olga Organizer"): LAST_ORGANIZER,
+    # The form is filled with words that are not the group's name.
+    ("organizer", "Delete this group"): "Type the name of the group",
 }
 SAMPLE_TEXT = b"A sample reading\n\nIts only paragraph says enough to be a reading."
 
@@ -142,6 +144,9 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("member", f"{reading}orphans/"),
             ("organizer", group.get_absolute_url()),
             ("organizer", f"/g/{group.slug}/members/"),
+            ("organizer", f"/g/{group.slug}/edit/"),
+            ("organizer", f"/g/{group.slug}/delete/"),
+            ("organizer", f"/g/{group.slug}/syllabus/{group.assignments.get().pk}/edit/"),
             ("organizer", f"/g/{group.slug}/import/"),
             ("newcomer", "/settings/"),
             ("staff", "/library/"),

@@ -39,6 +39,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         annotation.group, annotation.reading = assignment.group, assignment.reading
         threads.append((annotation.pk, thread_html(request, annotation)))
     context = {
+        "question_count": _question_count(request, assignment, filters),
         "pieces": discussion.passages(passages, "discussions/_live_passage.html"),
         "threads": threads,
         "group": assignment.group,
@@ -47,3 +48,17 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         + render_sections(sections.LIVE_FOR_VIEWER, request),
     }
     return live.with_etag(render(request, "discussions/_live.html", context), etag)
+
+
+def _question_count(request, assignment, filters) -> int | None:
+    """The "Questions (N)" count the page shows (through its filters), when a
+    question's thread changed since the page's version (posted, deleted,
+    answered, replied to); else None, and the page keeps the count it has."""
+    questions = list(
+        Annotation.objects.filter(
+            group=assignment.group, reading=assignment.reading, kind=Annotation.Kind.QUESTION
+        ).only("kind", "author_id", "answered", "deleted", "version")
+    )
+    if not any(question.version > live.since(request) for question in questions):
+        return None
+    return len(filters.apply([q for q in questions if not q.deleted], request.user))

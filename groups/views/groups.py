@@ -3,14 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.limits import rate_limited
 from readings.models import Reading
 
 from .. import services
 from ..access import can, get_group_for_member
-from ..forms import AssignmentForm, GroupForm
+from ..forms import AssignmentForm, DeleteGroupForm, GroupForm
 from ..models import ROLE_RANK, Membership
 from ..sections import GROUP_PAGE, MODERATOR_LINKS, dress_assignments, render_sections
 
@@ -66,3 +66,41 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
         "assignment_form": AssignmentForm(group=group) if is_organizer else None,
     }
     return render(request, "groups/group.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Rename or describe the group. Its address keeps its slug, so links and
+    invitations already sent still work, and two groups may share a name."""
+    group = get_group_for_member(request, slug, role=Membership.Role.ORGANIZER)
+    form = GroupForm(request.POST if request.method == "POST" else None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The group's name and description are saved.")
+        return redirect(group)
+    status = 400 if form.errors else 200
+    return render(request, "groups/group_edit.html", {"group": group, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, slug: str) -> HttpResponse:
+    """Shows what deleting the group takes with it; deletes once its name is typed."""
+    group = get_group_for_member(request, slug, role=Membership.Role.ORGANIZER)
+    form = DeleteGroupForm(request.POST if request.method == "POST" else None, group=group)
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, f"Nothing was deleted: {form.errors['name'][0]}")
+            return redirect("groups:delete", group.slug)
+        group.delete()
+        messages.success(request, f"The group {group.name} is deleted, with all its discussions.")
+        return redirect("groups:home")
+    counts = {
+        "members": group.memberships.count(),
+        "readings": group.assignments.count(),
+        "posts": group.annotations.count(),
+    }
+    return render(
+        request, "groups/group_delete.html", {"group": group, "form": form, "counts": counts}
+    )

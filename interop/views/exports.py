@@ -86,6 +86,8 @@ def markdown(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
             lines += _markdown_post(thread, 0, label, thread.exact)
             for node, depth in walk(tree):
                 reply_label = f"Reply to {node.replying_to}" if node.replying_to else "Reply"
+                if node.reply.pk == thread.answer_id:
+                    reply_label += ", the answer"
                 lines += _markdown_post(node.reply, depth, reply_label)
     filename = f"{assignment.group.slug}-{reading.slug}.md"
     return _attachment("\n".join(lines), "text/markdown; charset=utf-8", filename)
@@ -106,7 +108,7 @@ def table(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(
         ["id", "kind", "thread", "replying_to", "passage", "anchor", "quote", "author",
-         "created", "edited", "state", "votes", "replies", "answered", "text"]
+         "created", "edited", "state", "votes", "replies", "answered", "is_answer", "text"]
     )  # fmt: skip
     for passage in passages:
         for thread, tree in on_passage.get(passage.pk, []):
@@ -134,6 +136,7 @@ def table(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
                         thread.vote_count if is_thread else "",
                         thread.reply_count if is_thread else "",
                         ("yes" if thread.answered else "no") if is_thread else "",
+                        "" if is_thread else ("yes" if post.pk == thread.answer_id else "no"),
                         PLACEHOLDER.get(post.state, post.body),
                     )
                 )

@@ -233,7 +233,8 @@ def drop_boilerplate(parsed: ParsedReading) -> None:
 # --- front matter ----------------------------------------------------------
 
 BYLINE = re.compile(
-    r"^(?:by|written by|(?:an )?interview with|in conversation with)\s+(?P<name>[^.!?]{2,100})$",
+    r"^(?P<lead>by|written by|(?:an )?interview with|in conversation with)\s+"
+    r"(?P<name>[^.!?]{2,100})$",
     re.I,
 )
 SENTENCE_END = re.compile(r"[.!?…:;,\"”’)]$")
@@ -254,7 +255,11 @@ def find_front_matter(parsed: ParsedReading) -> None:
         if not byline:
             break
         parsed.author = parsed.author or byline.group("name").strip()
-        parsed.standfirst.append(blocks.pop(0).text)
+        text = blocks.pop(0).text
+        # "By Jane Doe" only credits the author, shown apart; "Interview with
+        # Jane Doe" also says what the piece is, so it opens the standfirst.
+        if byline.group("lead").lower() not in ("by", "written by"):
+            parsed.standfirst.append(text)
 
 
 # --- captions --------------------------------------------------------------

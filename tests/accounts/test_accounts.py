@@ -170,3 +170,40 @@ def test_a_password_reset_revokes_api_tokens(django_app, member, settings):
     form.submit()
     assert Client().get(api, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
     assert not member.api_tokens.exists()
+
+
+@pytest.mark.django_db
+def test_a_person_changes_their_display_name_from_the_settings(django_app, group, member):
+    browsing_as(django_app, member)
+    form = form_with(django_app.get(reverse("accounts:settings")), "Save name")
+    assert form["display_name"].value == "Maya Member"
+    form["display_name"] = "  Maya   M. "
+    page = form.submit().follow()
+    assert "Your groups now see you as Maya M." in page
+    assert "Maya M." in django_app.get(group.get_absolute_url())
+    member.refresh_from_db()
+    assert member.display_name == "Maya M."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("   ", "This field is required."), ("n" * 81, "at most 80 characters")],
+)
+def test_a_blank_or_oversize_display_name_changes_nothing(django_app, member, typed, says):
+    browsing_as(django_app, member)
+    form = form_with(django_app.get(reverse("accounts:settings")), "Save name")
+    form["display_name"] = typed
+    assert says in form.submit(status=400)
+    member.refresh_from_db()
+    assert member.display_name == "Maya Member"
+
+
+@pytest.mark.django_db
+def test_the_settings_page_leads_to_the_password_change_that_ends_other_sessions(
+    django_app, member
+):
+    browsing_as(django_app, member)
+    page = django_app.get(reverse("accounts:settings")).click("Change your password")
+    assert page.request.path == reverse("account_change_password")
+    assert form_with(page, "Change Password")

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from discussions.services import post_reply
+from discussions.services import delete_post, post_reply
 from groups.models import Membership
 from tests.conftest import add_member, make_annotation, signed_in
 
@@ -103,3 +103,41 @@ def test_staff_lose_the_ticket_with_their_membership(client, group, staff, assig
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     membership.delete()
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+def question_count(html: str) -> str | None:
+    found = re.search(
+        r'<template data-live="question-count"><span id="question-count">([^<]*)<', html
+    )
+    return found and found.group(1)
+
+
+@pytest.mark.django_db
+def test_the_questions_count_comes_with_a_change_to_the_questions(
+    client, group, member, organizer, assigned_reading
+):
+    first = make_annotation(group, assigned_reading, organizer, body="First?")
+    signed_in(client, member)
+    page = client.get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+    assert '<span id="question-count">(1)</span>' in page.content.decode()
+    url, etag = live_url(client, group, assigned_reading)
+
+    make_annotation(group, assigned_reading, organizer, body="Second?")
+    response = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert question_count(response.content.decode()) == "(2)"
+
+    # A comment leaves the count alone: it is not sent.
+    make_annotation(group, assigned_reading, organizer, kind="comment", body="Nice.")
+    response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert response.status_code == 200 and question_count(response.content.decode()) is None
+    post_reply(annotation=first, parent=None, body="Yes.", author=organizer)
+
+    # Through the page's filters: only the member's own questions, of which one.
+    make_annotation(group, assigned_reading, member, body="Mine?")
+    response = client.get(url + "&mine=on", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert question_count(response.content.decode()) == "(1)"
+
+    # A deleted question (kept as a placeholder for its reply) no longer counts.
+    delete_post(post=first)
+    response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert question_count(response.content.decode()) == "(2)"

@@ -10,7 +10,7 @@ from discussions.models import Annotation
 from facilitation.models import AgendaItem
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
-from tests.conftest import PASSWORD, add_member, make_user
+from tests.conftest import PASSWORD, add_member, make_annotation, make_user
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -93,6 +93,15 @@ def test_ask_about_selected_words_and_see_the_reply_arrive(open_as, circle):
     expect(asker.locator(".margin").first).to_contain_text("1 reply", timeout=5_000)
     print(f"\nlive update latency: {latency:.2f} s")
     assert latency < 5
+
+
+def test_the_questions_count_follows_new_questions_without_reloading(open_as, circle):
+    reader = open_as(circle["replier"], circle["url"])
+    count = reader.locator("details.questions summary")
+    expect(count).to_have_text("Questions (0)")
+    group = circle["asker"].memberships.get().group
+    make_annotation(group, group.assignments.get().reading, circle["asker"], body="Whose?")
+    expect(count).to_have_text("Questions (1)", timeout=5_000)
 
 
 def test_keyboard_selection_then_q(open_as, circle):

@@ -8,8 +8,9 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from groups.services import assign_reading, create_group
 from tests.conftest import PASSWORD, make_reading, make_user
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +64,40 @@ def test_invite_link_brings_a_new_member_into_the_group(browser, live_server, tr
     expect(syllabus).to_contain_text("Thu 1 May 2031")
     expect(page.get_by_role("region", name="Members (2)")).to_contain_text("Nell Newcomer")
     newcomer.close()
+
+
+def test_an_organizer_edits_the_syllabus_and_the_group_then_deletes_it(
+    browser, live_server, transactional_db
+):
+    organizer = make_user("olga@example.org", "Olga Organizer")
+    group = create_group(name="Thursday readers", description="", creator=organizer)
+    reading = make_reading(title="Bread and roses")
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=organizer)
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page, organizer.email, PASSWORD)
+    page.goto(group.get_absolute_url())
+
+    page.get_by_role("link", name="Edit date and notes for Bread and roses").click()
+    assert_accessible(page)
+    page.get_by_label("Meeting date").fill("2031-05-01")
+    page.get_by_label("Notes").fill("Chapters one and two")
+    page.get_by_role("button", name="Save date and notes").click()
+    expect(page.get_by_text("Chapters one and two")).to_be_visible()
+
+    page.get_by_role("link", name="Edit or delete the group").click()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Friday readers")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Friday readers")
+
+    page.get_by_role("link", name="Edit or delete the group").click()
+    page.get_by_role("link", name="Delete Friday readers…").click()
+    assert_accessible(page)
+    page.get_by_label("The group's name").fill("Friday")
+    page.get_by_role("button", name="Delete this group").click()
+    expect(page.get_by_text("Nothing was deleted")).to_be_visible()
+    page.get_by_label("The group's name").fill("Friday readers")
+    page.get_by_role("button", name="Delete this group").click()
+    expect(page.get_by_text("The group Friday readers is deleted")).to_be_visible()
+    context.close()

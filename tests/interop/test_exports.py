@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from discussions.bodies import render_body
 from discussions.models import Annotation, ModerationEvent, Reply
-from discussions.services import delete_post, mention_links, moderate, post_reply
+from discussions.services import delete_post, mention_links, moderate, post_reply, set_answered
 from groups.models import Assignment
 from groups.services import assign_reading, create_group
 from tests.conftest import browsing_as, make_annotation, signed_in
@@ -82,6 +82,56 @@ def test_csv_has_a_row_per_post_and_defuses_formulas(
     organizer_rows = export(signed_in(client, organizer), group, assigned_reading, "csv")
     assert "Organizer's own note" in organizer_rows
     assert "Rude words" in organizer_rows
+
+
+@pytest.mark.django_db
+def test_every_export_marks_the_reply_that_answered_the_question(
+    client, group, member, organizer, assigned_reading, discussion
+):
+    answer = Reply.objects.get(body="Because.")
+    set_answered(annotation=discussion, answered=True, actor=member, answer=answer)
+    signed_in(client, organizer)
+    text = export(client, group, assigned_reading, "md")
+    assert "- **Question, 0 votes, answered** by Maya Member" in text
+    assert "  - **Reply, the answer** by Olga Organizer" in text
+    assert "    - **Reply** by Femi Facilitator" in text
+    rows = list(csv.DictReader(io.StringIO(export(client, group, assigned_reading, "csv"))))
+    assert [(row["kind"], row["answered"], row["is_answer"]) for row in rows[:3]] == [
+        ("question", "yes", ""),
+        ("reply", "", "yes"),
+        ("reply", "", "no"),
+    ]
+    items = group_export(client, group)["first"]["items"]
+    question = next(item for item in items if item.get("motivation") == "questioning")
+    marked = next(item for item in items if item["id"] == question["schema:acceptedAnswer"])
+    assert marked["body"]["value"] == "Because."
+
+
+@pytest.mark.django_db
+def test_an_import_keeps_the_answer_and_ignores_a_mark_on_another_threads_reply(
+    client, group, member, organizer, assigned_reading, discussion
+):
+    other_question = make_annotation(group, assigned_reading, member, body="And this?")
+    post_reply(annotation=other_question, parent=None, body="Here.", author=member)
+    answer = Reply.objects.get(body="Because.")
+    set_answered(annotation=discussion, answered=True, actor=member, answer=answer)
+    signed_in(client, organizer)
+    document = group_export(client, group)
+    items = document["first"]["items"]
+    second = next(item for item in items if item.get("motivation") == "questioning"
+                  and item["body"]["value"] == "And this?")  # fmt: skip
+    # Pointed at the first question's answer, a reply of another thread.
+    second["schema:acceptedAnswer"] = next(
+        item["id"] for item in items if item["id"].endswith(f"/replies/{answer.pk}")
+    )
+    copy = create_group(name="Day readers", description="", creator=organizer)
+    assign_reading(group=copy, reading=assigned_reading, meeting_date=None, notes="", actor=None)
+    assert import_file(client, copy, document).status_code == 302
+    imported = Annotation.objects.filter(group=copy, kind="question")
+    answered = imported.get(body__endswith="Why *worth*?")
+    assert answered.answered and answered.answer.body.endswith("Because.")
+    unanswered = imported.get(body__endswith="And this?")
+    assert unanswered.answered is None and unanswered.answer is None
 
 
 def group_export(client, group) -> dict:

@@ -329,3 +329,20 @@ def test_the_seed_interview():
     # Every paragraph after the first turn belongs to someone.
     first = parsed.blocks.index(turns[0])
     assert all(b.speaker for b in parsed.blocks[first:] if b.kind == "paragraph")
+
+
+def test_a_markdown_byline_names_the_author_and_is_not_the_standfirst():
+    text = (
+        "# Notes from the picket line\n\n"
+        "*By Jane Okonkwo*\n\n"
+        "A short introduction to the interview that follows.\n\n"
+        "**RR:** How did the strike begin?\n\n"
+        "**JO:** With a rota nobody could live on.\n\n"
+        "**RR:** And then?\n\n"
+        "**JO:** A letter, signed by forty people.\n"
+    )
+    parsed = parse(text.encode(), "strike.md")
+    assert parsed.title == "Notes from the picket line"
+    assert parsed.author == "Jane Okonkwo"
+    assert parsed.standfirst == ["A short introduction to the interview that follows."]
+    assert all("By Jane" not in block.text for block in parsed.blocks)
