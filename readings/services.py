@@ -120,6 +120,9 @@ def publish(reading: Reading) -> None:
     reading.save(update_fields=["status", "published"])
 
 
+DRAFT_NOT_REVISED = "A draft is not revised: delete it and import the new text."
+
+
 class RevisionRefused(Exception):
     """A revision that cannot be published, with a message for a person."""
 
@@ -127,7 +130,7 @@ class RevisionRefused(Exception):
 def upload_revision(*, reading: Reading, data: bytes, filename: str, uploaded_by=None) -> Revision:
     """A draft revision of a published reading from an upload, or raise ImportProblem."""
     if not reading.is_published:
-        raise ImportProblem("A draft is not revised: delete it and import the new text.")
+        raise ImportProblem(DRAFT_NOT_REVISED)
     check_size(len(data))
     parsed = parse(data, filename)
     passages = [
@@ -164,6 +167,17 @@ def snapshot(passages) -> list[dict]:
     return [
         {"anchor": p.anchor, "kind": p.kind, "speaker": p.speaker, "text": p.text, "html": p.html}
         for p in passages
+    ]
+
+
+def placements(reading: Reading, plan, passage_ids: list[int]) -> list[tuple]:
+    """For each provider, every thing it attached to `reading` with where `plan`
+    puts it: [(provider, [(attached, placement), …]), …]. `passage_ids` are the
+    current passages' ids in reading order (the plan's old text)."""
+    index_of = {pk: index for index, pk in enumerate(passage_ids)}
+    return [
+        (provider, [(a, place_attached(plan, a, index_of)) for a in provider.collect(reading)])
+        for provider in PROVIDERS
     ]
 
 
@@ -222,12 +236,7 @@ def publish_revision(*, revision: Revision) -> dict[str, Placed]:
             )
         new = revision.passages
         plan = reanchor.plan([p.text for p in old], [p["text"] for p in new])
-        index_of = {p.pk: i for i, p in enumerate(old)}
-        gathered = [(provider, provider.collect(reading)) for provider in PROVIDERS]
-        placements = [
-            (provider, [(a, place_attached(plan, a, index_of)) for a in attached])
-            for provider, attached in gathered
-        ]
+        placed_by_provider = placements(reading, plan, [p.pk for p in old])
 
         # Positions are unique in a reading: lift every passage above the new
         # text's range first, then bring the carried ones down to their places,
@@ -268,7 +277,7 @@ def publish_revision(*, revision: Revision) -> dict[str, Placed]:
         reading.revision = revision.number
         reading.save(update_fields=["revision"])
         moved: dict[str, Placed] = {}
-        for provider, placed in placements:
+        for provider, placed in placed_by_provider:
             theirs = {
                 attached.key: Placed(
                     outcome=where.outcome,

@@ -14,7 +14,6 @@ from accounts.limits import rate_limited
 
 from . import reanchor, services, tasks
 from .access import get_reading_for_staff, require_staff
-from .attached import PROVIDERS
 from .forms import ReadingDetailsForm, RevisionForm, UploadForm
 from .models import Passage, Reading, Revision, Upload
 
@@ -159,7 +158,7 @@ def read(request: HttpRequest, slug: str) -> HttpResponse:
 def revise(request: HttpRequest, slug: str) -> HttpResponse:
     reading = get_reading_for_staff(request, slug)
     if not reading.is_published:
-        messages.error(request, "A draft is not revised: delete it and import the new text.")
+        messages.error(request, services.DRAFT_NOT_REVISED)
         return redirect(reading)
     form = RevisionForm(request.POST, request.FILES)
     if form.is_valid():
@@ -192,12 +191,10 @@ def attached_by_group(reading: Reading, plan) -> list[dict]:
     """Every group's attached things and where the revision would put each: the
     moved and orphaned ones one by one, the kept ones (the same words in the
     same place: thousands, on a long reading) only counted."""
-    ids = reading.passages.order_by("position").values_list("pk", flat=True)
-    index_of = {pk: index for index, pk in enumerate(ids)}
+    ids = list(reading.passages.order_by("position").values_list("pk", flat=True))
     groups = defaultdict(lambda: {"rows": [], "counts": Counter()})
-    for provider in PROVIDERS:
-        for attached in provider.collect(reading):
-            where = services.place_attached(plan, attached, index_of)
+    for _, placed in services.placements(reading, plan, ids):
+        for attached, where in placed:
             group = groups[attached.group]
             group["counts"][where.outcome] += 1
             if where.outcome != "kept":
