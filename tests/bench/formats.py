@@ -9,24 +9,12 @@ its last line.
 """
 
 import json
-import os
 import random
 import statistics
-import sys
 import time
 from html import escape
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-
-import django  # noqa: E402
-
-django.setup()
-
+import django_setup  # noqa: E402, F401  (Django, set up as production runs it)
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 

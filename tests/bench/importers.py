@@ -10,23 +10,13 @@ the same inputs at 1 MB, to compare sizes: every time should grow in proportion.
 """
 
 import json
-import os
 import random
 import re
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-
-import django  # noqa: E402
-
-django.setup()
-
+import django_setup  # noqa: E402, F401  (Django, set up as production runs it)
 from django.conf import settings  # noqa: E402
 
 from readings.importers import ImportProblem, parse  # noqa: E402

@@ -12,26 +12,12 @@ Prints a table, then one JSON object as its last line.
 """
 
 import json
-import os
 import random
 import statistics
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-
-import django  # noqa: E402
-
-django.setup()
-
+import django_setup  # noqa: E402, F401  (Django, set up as production runs it)
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -23,27 +23,14 @@ import os
 import random
 import re
 import statistics
-import sys
 import time
 from html import escape as html_escape
 from itertools import pairwise
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# Measure what production runs: templates and middleware without debug overhead.
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
-os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # As in production: a request only queues its notifications' fan-out for the worker.
 os.environ.setdefault("TASK_BACKEND", "database")
 
-import django  # noqa: E402
-
-django.setup()
-
+import django_setup  # noqa: E402, F401  (Django, set up as production runs it)
 from django.conf import settings  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.core.cache import cache  # noqa: E402
