@@ -36,7 +36,7 @@ if (config) {
       // Following a meeting: the reading scrolls to the passage now discussed.
       const anchor = replacement.dataset.followAnchor;
       if (anchor && anchor !== followed) {
-        document.getElementById(anchor)?.scrollIntoView({ behavior: "smooth", block: "center" });
+        document.getElementById(anchor)?.scrollIntoView({ behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "center" });
       }
     }
     return applied;
