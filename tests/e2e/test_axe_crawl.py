@@ -1,8 +1,10 @@
 """axe-core crawl: every page each role can open, and the states that matter
 (words selected, a thread open, an error shown, a meeting running), at a
-desktop and a phone width, with no violation of the WCAG 2.1 A/AA and
-best-practice rules. Prints each page's violation count, and the number of
-Tab presses from the top of the reading page to its first passage."""
+desktop width and the narrowest phone width WCAG reflows to (320 px), with no
+violation of the WCAG 2.1 A/AA and best-practice rules and nothing wider than
+the window; then the dark theme at the desktop width for the roles that read
+and discuss. Prints each page's violation count, and the number of Tab presses
+from the top of the reading page to its first passage."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -29,7 +31,10 @@ RULES = {
     }
 }
 ROLES = ["anonymous", "member", "facilitator", "organizer", "staff"]
-WIDTHS = [1280, 360]
+PASSES = [
+    *[(role, width, "light") for width in (1280, 320) for role in ROLES],
+    *[(role, 1280, "dark") for role in ("member", "facilitator")],
+]
 
 
 @pytest.fixture
@@ -137,8 +142,24 @@ def site(transactional_db):
 
 
 def violations(page) -> list[str]:
+    """axe's violations, and a page wider than the window (it scrolls sideways)."""
     found = Axe().run(page, options=RULES).response["violations"]
-    return [f"{v['id']}: {', '.join(str(n['target']) for n in v['nodes'])}" for v in found]
+    problems = [f"{v['id']}: {', '.join(str(n['target']) for n in v['nodes'])}" for v in found]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > page.viewport_size["width"]:
+        problems.append(f"overflow: {width} px wide, by {page.evaluate(WIDEST)}")
+    return problems
+
+
+# The outermost elements reaching past the window's right edge: where to look.
+WIDEST = """() => {
+  const edge = document.documentElement.clientWidth;
+  const past = (el) => el && el.getBoundingClientRect().right > edge;
+  return [...document.body.querySelectorAll("*")]
+    .filter((el) => past(el) && !past(el.parentElement))
+    .map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : ""))
+    .join(", ");
+}"""
 
 
 def reading_states(page, url, thread):
@@ -163,11 +184,10 @@ def reading_states(page, url, thread):
     yield "reading: thread open"
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_passes_axe(browser, live_server, site, role, width):
+@pytest.mark.parametrize(("role", "width", "scheme"), PASSES)
+def test_every_page_passes_axe(browser, live_server, site, role, width, scheme):
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": 800}
+        base_url=live_server.url, viewport={"width": width, "height": 800}, color_scheme=scheme
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -193,7 +213,7 @@ def test_every_page_passes_axe(browser, live_server, site, role, width):
             report["500 (rendered)"] = violations(page)
     finally:
         context.close()
-    print(f"\naxe violations, {role} at {width} px:")
+    print(f"\naxe violations, {role} at {width} px, {scheme}:")
     for name, found in report.items():
         print(f"  {len(found):3d}  {name}")
     print(f"  {sum(map(len, report.values())):3d}  in all, over {len(report)} pages and states")
