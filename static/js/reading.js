@@ -3,31 +3,22 @@
 // Without this script every action still works through links and plain forms.
 
 const toolbar = document.querySelector("[data-selection-toolbar]");
+const toolbarStatus = toolbar.querySelector("[role=status]");
 const template = document.getElementById("composer-template");
 const CONTEXT = 32;
 
 // Selector positions count Unicode code points, as the W3C model and Python do.
 const codePoints = (text) => Array.from(text).length;
 
-function bodyOf(node) {
-  const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
-  return element ? element.closest("[data-passage-text]") : null;
-}
-
-// The selection as a selector on one passage's text, or null.
-function currentSelection() {
-  const selection = window.getSelection();
-  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
-  const range = selection.getRangeAt(0);
-  const body = bodyOf(range.startContainer);
-  if (!body || body !== bodyOf(range.endContainer)) return null;
+// The words of a range within one passage's text, as a selector, or null.
+function selectorOf(range, body) {
+  if (!range.toString().trim()) return null;
   const before = document.createRange();
   before.setStart(body, 0);
   before.setEnd(range.startContainer, range.startOffset);
   const text = Array.from(body.textContent);
   const start = codePoints(before.toString());
   const end = start + codePoints(range.toString());
-  if (!range.toString().trim()) return null;
   return {
     body,
     anchor: body.id.replace(/^text-/, ""),
@@ -37,6 +28,24 @@ function currentSelection() {
     start,
     end,
   };
+}
+
+// The selection cut to each passage whose words it takes: one selector each.
+// Words can be discussed when there is exactly one.
+function selectedParts() {
+  const selection = window.getSelection();
+  if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return [];
+  const range = selection.getRangeAt(0);
+  const parts = [];
+  for (const body of document.querySelectorAll("[data-passage-text]")) {
+    if (!range.intersectsNode(body)) continue;
+    const part = range.cloneRange();
+    if (!body.contains(part.startContainer)) part.setStart(body, 0);
+    if (!body.contains(part.endContainer)) part.setEnd(body, body.childNodes.length);
+    const selector = selectorOf(part, body);
+    if (selector) parts.push(selector);
+  }
+  return parts;
 }
 
 function openComposer(anchor, kind, selector) {
@@ -73,22 +82,50 @@ function openComposer(anchor, kind, selector) {
 
 function hideToolbar() {
   toolbar.hidden = true;
+  toolbar.selector = null;
 }
 
+// Below the selection, with room for a touch screen's selection handles, and
+// never past the viewport's right edge. The toolbar sits in a positioned
+// passage, so first find where that puts its origin.
+function placeToolbar(rect) {
+  const gap = window.matchMedia("(pointer: coarse)").matches ? 32 : 8;
+  toolbar.style.left = "0px";
+  toolbar.style.top = "0px";
+  const origin = toolbar.getBoundingClientRect();
+  const right = document.documentElement.clientWidth - origin.width - 8;
+  toolbar.style.left = `${Math.max(8, Math.min(rect.left, right)) - origin.left}px`;
+  toolbar.style.top = `${rect.bottom + gap - origin.top}px`;
+  toolbar.scrollIntoView({ block: "nearest" });
+}
+
+// The toolbar follows the passage's text in the document, so Tab from the
+// passage reaches it and a screen reader finds it there; words across two
+// passages get a reason instead of buttons.
 function showToolbar() {
-  const selector = currentSelection();
-  if (!selector) return hideToolbar();
-  const rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+  const parts = selectedParts();
+  if (parts.length === 0) return hideToolbar();
+  const text = parts.at(-1).body.closest(".passage-text");
+  if (text.nextElementSibling !== toolbar) text.after(toolbar); // moving it would drop focus
+  toolbar.selector = parts.length === 1 ? parts[0] : null;
+  for (const button of toolbar.querySelectorAll("button")) button.hidden = !toolbar.selector;
   toolbar.hidden = false;
-  toolbar.style.top = `${window.scrollY + rect.bottom + 8}px`;
-  toolbar.style.left = `${Math.max(8, window.scrollX + rect.left)}px`;
+  placeToolbar(window.getSelection().getRangeAt(0).getBoundingClientRect());
+  // Written once the region is shown, so screen readers announce it.
+  requestAnimationFrame(() => {
+    toolbarStatus.textContent = toolbar.selector ? "" : toolbarStatus.dataset.straddling;
+  });
 }
 
+// The selector is the one shown, not read again: a tap may clear the selection.
 toolbar.addEventListener("mousedown", (event) => event.preventDefault()); // keep the selection
 toolbar.addEventListener("click", (event) => {
   const button = event.target.closest("[data-compose]");
-  const selector = currentSelection();
+  const selector = toolbar.selector;
   if (button && selector) openComposer(selector.anchor, button.dataset.compose, selector);
+});
+toolbar.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") toolbar.selector?.body.focus(); // the words stay selected
 });
 document.addEventListener("selectionchange", () => {
   clearTimeout(showToolbar.timer);
@@ -123,10 +160,10 @@ document.addEventListener("keydown", (event) => {
     selection.modify(event.shiftKey ? "extend" : "move", move[0], granularity);
     event.preventDefault();
   } else if (!event.ctrlKey && (event.key === "q" || event.key === "c")) {
-    const selector = currentSelection();
-    if (selector) {
+    const parts = selectedParts();
+    if (parts.length === 1) {
       event.preventDefault();
-      openComposer(selector.anchor, event.key === "q" ? "question" : "comment", selector);
+      openComposer(parts[0].anchor, event.key === "q" ? "question" : "comment", parts[0]);
     }
   } else if (event.key === "Escape") {
     hideToolbar();
@@ -146,5 +183,44 @@ document.addEventListener("click", (event) => {
   if (mark && window.getSelection().isCollapsed) {
     const id = mark.dataset.annotations.split(" ")[0];
     document.querySelector(`[data-thread-link="${id}"]`)?.click();
+  }
+});
+
+// A thread opens into its passage's panel (htmx, from the margin's links). The
+// panel shows while it holds a thread, and each link says whether its thread
+// is open there: worked out again whenever the passages change, as htmx, the
+// live updates and closing all change them.
+const passages = document.getElementById("text");
+function showThreads() {
+  for (const panel of passages.querySelectorAll("[data-thread-panel]")) {
+    panel.hidden = !panel.querySelector("[data-thread]");
+  }
+  for (const link of passages.querySelectorAll("[data-thread-link]")) {
+    const panel = link.closest(".passage-row").querySelector("[data-thread-panel]");
+    const open = panel.querySelector(`[data-thread="${link.dataset.threadLink}"]`);
+    link.setAttribute("aria-controls", panel.id);
+    link.setAttribute("aria-expanded", String(Boolean(open)));
+  }
+}
+new MutationObserver(showThreads).observe(passages, { childList: true, subtree: true });
+showThreads();
+
+// Closing empties the panel (so live updates stop asking for its thread) and
+// brings focus back to the link that opened it.
+function closeThread(panel) {
+  const id = panel.querySelector("[data-thread]")?.dataset.thread;
+  panel.querySelector("[data-thread-slot]").replaceChildren();
+  panel.closest(".passage-row").querySelector(`[data-thread-link="${id}"]`)?.focus();
+}
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-thread-close]");
+  if (button) closeThread(button.closest("[data-thread-panel]"));
+});
+document.addEventListener("keydown", (event) => {
+  const panel = event.key === "Escape" && event.target.closest?.("[data-thread-panel]");
+  const field = event.target;
+  // Escape in a reply being written keeps the draft.
+  if (panel && !(field.matches("textarea") && field.value !== field.defaultValue)) {
+    closeThread(panel);
   }
 });

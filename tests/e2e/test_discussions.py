@@ -11,7 +11,7 @@ from facilitation.models import AgendaItem
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from tests.conftest import PASSWORD, add_member, make_annotation, make_user
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -43,10 +43,9 @@ def open_as(browser, live_server):
     """Sign a person in, in a browser of their own, at a URL; closed after the test."""
     contexts = []
 
-    def open_page(user, url):
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1300, "height": 900}
-        )
+    def open_page(user, url, **options):
+        options = {"viewport": {"width": 1300, "height": 900}, **options}
+        context = browser.new_context(base_url=live_server.url, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -179,3 +178,190 @@ def test_a_facilitator_files_selected_words_on_the_agenda(open_as, circle):
     item = AgendaItem.objects.get()
     assert (item.text, item.exact, item.published) == ("Why kitchens?", "Kitchen", None)
     assert not Annotation.objects.exists()
+
+
+# Selects the words of one passage's text from `start` to `end` (code units) by
+# script, as a long press and the selection handles of a phone do.
+SELECT = """([anchor, start, end]) => {
+  const text = document.getElementById(`text-${anchor}`).firstChild;
+  window.getSelection().setBaseAndExtent(text, start, text, end);
+}"""
+
+
+def selection_rect(page) -> dict:
+    return page.evaluate(
+        """() => {
+          const rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+          return {x: rect.x, y: rect.y, width: rect.width, height: rect.height};
+        }"""
+    )
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def inside(box: dict, viewport: dict) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= viewport["width"]
+        and box["y"] + box["height"] <= viewport["height"]
+    )
+
+
+def test_the_toolbar_by_keyboard_alone(open_as, circle):
+    page = open_as(circle["asker"], circle["url"])
+    first = page.locator("[data-passage-text]").first
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if first.evaluate("body => body === document.activeElement"):
+            break
+    expect(first).to_be_focused()
+    for _ in range(7):
+        page.keyboard.press("Shift+ArrowRight")
+    toolbar = page.get_by_role("toolbar", name="Discuss the selected words")
+    expect(toolbar).to_be_visible()
+    # Right after the words in the document, so the next Tab reaches it.
+    assert toolbar.evaluate("bar => bar.previousElementSibling.firstElementChild.id") == (
+        "text-p-000001"
+    )
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    ask = toolbar.get_by_role("button", name="Ask a question")
+    expect(ask).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(first).to_be_focused()
+    assert page.evaluate("window.getSelection().toString()") == "Kitchen"
+    page.keyboard.press("Tab")
+    expect(ask).to_be_focused()
+    page.keyboard.press("Enter")
+
+    composer = page.locator("[data-compose-form]")
+    expect(composer).to_contain_text("On the words: Kitchen")
+    expect(composer.get_by_label("Your question or comment")).to_be_focused()
+    page.keyboard.type("Whose kitchen?")
+    page.keyboard.press("Tab")
+    expect(composer.get_by_role("button", name="Ask a question")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(first.locator("mark")).to_have_text("Kitchen")
+    expect(page.get_by_role("link", name="Ada Asker: Whose kitchen?")).to_be_visible()
+    assert Annotation.objects.get().exact == "Kitchen"
+
+
+def test_the_toolbar_stays_inside_a_phone_screen(open_as, circle):
+    page = open_as(circle["asker"], circle["url"], viewport={"width": 360, "height": 740})
+    # The word whose right edge is furthest right: the toolbar would run off it.
+    word = page.evaluate(
+        """() => {
+          const text = document.getElementById("text-p-000001").firstChild;
+          let best = null;
+          for (const match of text.data.matchAll(/\\S+/g)) {
+            const range = document.createRange();
+            range.setStart(text, match.index);
+            range.setEnd(text, match.index + match[0].length);
+            const right = range.getBoundingClientRect().right;
+            if (!best || right > best.right) {
+              best = {right, start: range.startOffset, end: range.endOffset};
+            }
+          }
+          return best;
+        }"""
+    )
+    assert word["right"] > 300
+    page.evaluate(SELECT, ["p-000001", word["start"], word["end"]])
+    toolbar = page.get_by_role("toolbar", name="Discuss the selected words")
+    expect(toolbar).to_be_visible()
+    box = toolbar.bounding_box()
+    assert inside(box, page.viewport_size), box
+    assert not overlaps(box, selection_rect(page))
+
+
+def test_words_across_two_passages_say_why_they_cannot_be_discussed(open_as, circle):
+    page = open_as(circle["asker"], circle["url"])
+    first, second = page.locator("[data-passage-text]").all()
+    start, end = first.bounding_box(), second.bounding_box()
+    page.mouse.move(start["x"] + 80, start["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(end["x"] + 40, end["y"] + 8, steps=5)
+    page.mouse.up()
+    toolbar = page.get_by_role("toolbar", name="Discuss the selected words")
+    status = toolbar.get_by_role("status")
+    expect(status).to_have_text("Select words within one passage to ask or comment.")
+    expect(status).to_be_visible()
+    expect(toolbar.get_by_role("button")).to_have_count(0)
+    assert_accessible(page)
+
+    # Words in one passage again: the buttons come back and the reason goes.
+    page.evaluate(SELECT, ["p-000002", 0, 4])
+    expect(toolbar.get_by_role("button", name="Ask a question")).to_be_visible()
+    expect(status).to_have_text("")
+
+
+def test_a_thread_panel_closes_by_button_and_by_escape(open_as, circle):
+    group = circle["asker"].memberships.get().group
+    make_annotation(group, group.assignments.get().reading, circle["replier"], body="Whose?")
+    page = open_as(circle["asker"], circle["url"])
+    link = page.get_by_role("link", name="Rex Replier: Whose?")
+    panel = page.locator("#panel-p-000001")
+    expect(link).to_have_attribute("aria-expanded", "false")
+    expect(link).to_have_attribute("aria-controls", "panel-p-000001")
+    expect(panel).to_be_hidden()
+
+    link.click()
+    expect(panel.locator("[data-thread]")).to_contain_text("Whose?")
+    expect(link).to_have_attribute("aria-expanded", "true")
+    assert_accessible(page)
+    panel.get_by_role("button", name="Close thread").click()
+    expect(panel).to_be_hidden()
+    expect(link).to_be_focused()
+    expect(link).to_have_attribute("aria-expanded", "false")
+
+    page.keyboard.press("Enter")
+    expect(link).to_have_attribute("aria-expanded", "true")
+    reply = panel.get_by_label("Your reply")
+    reply.fill("Mine.")
+    reply.press("Escape")  # a draft is kept
+    expect(panel).to_be_visible()
+    reply.fill("")
+    panel.get_by_role("link", name="permalink").focus()
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(link).to_be_focused()
+    expect(link).to_have_attribute("aria-expanded", "false")
+
+
+def test_ask_about_words_chosen_by_touch_on_a_phone(open_as, circle):
+    page = open_as(
+        circle["asker"],
+        circle["url"],
+        viewport={"width": 360, "height": 740},
+        has_touch=True,
+        is_mobile=True,
+    )
+    second = page.locator("[data-passage-text]").nth(1)
+    second.scroll_into_view_if_needed()
+    # A long press on "argued": the finger down and up, then the phone selects the word.
+    start = TEXTS[1].index("argued")
+    box = second.bounding_box()
+    page.touchscreen.tap(box["x"] + 10, box["y"] + 8)
+    page.evaluate(SELECT, ["p-000002", start, start + len("argued")])
+    toolbar = page.get_by_role("toolbar", name="Discuss the selected words")
+    expect(toolbar).to_be_visible()
+    toolbar_box = toolbar.bounding_box()
+    assert inside(toolbar_box, page.viewport_size), toolbar_box
+    assert not overlaps(toolbar_box, selection_rect(page))
+
+    toolbar.get_by_role("button", name="Ask a question").tap()
+    composer = page.locator("[data-compose-form]")
+    expect(composer).to_contain_text("On the words: argued")
+    composer.get_by_label("Your question or comment").fill("About what?")
+    composer.get_by_role("button", name="Ask a question").tap()
+    expect(second.locator("mark")).to_have_text("argued")
+    expect(page.get_by_role("link", name="Ada Asker: About what?")).to_be_visible()
+    assert Annotation.objects.get().exact == "argued"
