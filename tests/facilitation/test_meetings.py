@@ -228,3 +228,41 @@ def test_the_reading_announces_a_meeting_that_just_ended(
     assert f'<a href="{meeting.get_absolute_url()}">Read the summary</a>' in page
     Meeting.objects.update(ended=meeting.ended - datetime.timedelta(hours=2))
     assert "The meeting has ended." not in client.get(reading_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_facilitators_see_their_notes_in_the_meeting_members_never(
+    django_app, client, group, facilitator, organizer, member, assigned_reading, agenda
+):
+    first, second = agenda
+    AgendaItem.objects.filter(pk=first.pk).update(notes="Ask Ana first")
+    AgendaItem.objects.filter(pk=second.pk).update(notes="Save time for this one")
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+
+    def live_fragment(app):
+        page = app.get(meeting.get_absolute_url())
+        url = page.html.select_one("[data-live-url]")["data-live-url"]
+        # A page that missed the last change: the poll sends the current item.
+        return app.get(url, headers={"If-None-Match": '"0"'}).text
+
+    for user in (facilitator, organizer):
+        app = browsing_as(django_app, user)
+        page = app.get(meeting.get_absolute_url())
+        current = page.html.select_one("#meeting-item .facilitator-notes")
+        assert "Ask Ana first" in current.text
+        upcoming = page.html.select_one("[aria-labelledby=agenda-heading]").text
+        assert "Ask Ana first" in upcoming and "Save time for this one" in upcoming
+        # The poll keeps them on the facilitator's page.
+        assert "Ask Ana first" in live_fragment(app)
+
+    app = browsing_as(django_app, member)
+    for trick in ("", "?facilitator=1", "?role=facilitator"):
+        page = app.get(meeting.get_absolute_url() + trick)
+        assert "First question" in page.text
+        assert "Ask Ana" not in page.text and "Save time" not in page.text
+    fragment = live_fragment(app)
+    assert "First question" in fragment and "Ask Ana" not in fragment
+    # Nor on the member's reading page, where the meeting is announced.
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    assert "Ask Ana" not in app.get(reading_url).text
