@@ -266,3 +266,27 @@ def test_facilitators_see_their_notes_in_the_meeting_members_never(
     # Nor on the member's reading page, where the meeting is announced.
     reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
     assert "Ask Ana" not in app.get(reading_url).text
+
+
+@pytest.mark.django_db
+def test_members_stop_and_resume_following_without_javascript(
+    django_app, client, group, facilitator, member, assigned_reading, agenda
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    anchor = agenda[0].passage.anchor
+    app = browsing_as(django_app, member)
+    page = app.get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+    assert page.html.select_one("#meeting-banner")["data-follow-anchor"] == anchor
+
+    stopped = page.click(description="Stop following")
+    banner = stopped.html.select_one("#meeting-banner")
+    assert banner["data-follow-anchor"] == ""
+    assert "Follow the meeting" in banner.text and "Stop following" not in banner.text
+    # The page's poll keeps it off: live.js sends the page's query string along.
+    live_url = stopped.html.select_one("[data-live-url]")["data-live-url"]
+    poll = app.get(f"{live_url}&follow=off", headers={"If-None-Match": '"0"'})
+    assert 'data-follow-anchor=""' in poll.text and "Follow the meeting" in poll.text
+
+    resumed = stopped.click(description="Follow the meeting")
+    assert resumed.html.select_one("#meeting-banner")["data-follow-anchor"] == anchor
+    assert "Stop following" in resumed.html.select_one("#meeting-banner").text
