@@ -6,11 +6,13 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from discussions.models import ModerationEvent
 from discussions.services import moderate, post_reply
 from facilitation.models import AgendaItem, Attendance, Meeting, MeetingStep
-from facilitation.services import add_agenda_item, publish_agenda
+from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
 from tests.conftest import add_member, browsing_as, make_annotation, make_user, signed_in
 
@@ -290,3 +292,51 @@ def test_members_stop_and_resume_following_without_javascript(
     resumed = stopped.click(description="Follow the meeting")
     assert resumed.html.select_one("#meeting-banner")["data-follow-anchor"] == anchor
     assert "Stop following" in resumed.html.select_one("#meeting-banner").text
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    notes=st.text(alphabet="abcdefghij0123456789", min_size=4, max_size=12),
+    on_second=st.booleans(),
+    role=st.sampled_from(["member", "facilitator", "organizer"]),
+    follow=st.sampled_from(["", "off", "on", "OFF", "no"]),
+)
+def test_notes_and_following_for_every_viewer(
+    client,
+    group,
+    facilitator,
+    member,
+    organizer,
+    assigned_reading,
+    agenda,
+    notes,
+    on_second,
+    role,
+    follow,
+):
+    """Whoever views, wherever the meeting is, however the page is asked for:
+    the notes show on the meeting page and its poll exactly for facilitators,
+    never on the reading page; the reading follows the passage now discussed
+    unless its address says follow=off."""
+    first, second = agenda  # the first has a passage, the second none
+    marker = f"NOTE{notes}"
+    AgendaItem.objects.update(notes=marker)
+    meeting = start_meeting(group=group, reading=assigned_reading, actor=facilitator)
+    Meeting.objects.filter(pk=meeting.pk).update(current_item=second if on_second else first)
+    viewer = {"member": member, "facilitator": facilitator, "organizer": organizer}[role]
+    signed_in(client, viewer)
+    query = f"?follow={follow}" if follow else ""
+
+    page = client.get(meeting.get_absolute_url() + query).content.decode()
+    url = re.search(r'data-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    poll = client.get(url + query.replace("?", "&"), HTTP_IF_NONE_MATCH='"0"').content.decode()
+    assert (marker in page) == (marker in poll) == (role != "member")
+
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    reading = client.get(reading_url + query).content.decode()
+    assert marker not in reading
+    following = first.passage.anchor if follow != "off" and not on_second else ""
+    assert f'data-follow-anchor="{following}"' in reading
