@@ -179,6 +179,9 @@ def test_the_banner_stays_in_view_while_following_until_stopped(
         page.get_by_role("link", name="Stop following").click()
         expect(page.get_by_role("link", name="Follow the meeting")).to_be_visible()
         stopped_at = page.evaluate(SETTLE)
+        # It lands on the passage it followed, below the banner: not under it.
+        box, passage = banner.bounding_box(), page.locator("#p-35").bounding_box()
+        assert box["y"] + box["height"] <= passage["y"] < 640
         step_meeting(meeting=meeting, step=1)  # to passage 20: the page stays put
         expect(banner).to_contain_text("And midway?", timeout=6_000)
         assert page.evaluate(SETTLE) == stopped_at
