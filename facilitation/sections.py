@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from groups.models import Assignment, Group
@@ -28,19 +29,29 @@ def announced_meeting(group, reading) -> Meeting | None:
     )
 
 
-def meeting_banner(assignment: Assignment, passages=None) -> str:
-    """Above a reading: the meeting running on it, for members to join; or,
-    once it ended, its summary."""
-    meeting = announced_meeting(assignment.group, assignment.reading)
-    return render_to_string("facilitation/_meeting_banner.html", {"meeting": meeting})
+def _banner(request, assignment: Assignment) -> dict:
+    # Following (the page scrolling to each passage the meeting turns to) is on
+    # unless the reader turned it off: `?follow=off`, which the live poll carries too.
+    return {
+        "meeting": announced_meeting(assignment.group, assignment.reading),
+        "following": request.GET.get("follow") != "off",
+        "reading_url": reverse(
+            "discussions:reading", args=[assignment.group.slug, assignment.reading.slug]
+        ),
+    }
 
 
-def live_meeting_banner(assignment: Assignment) -> str:
-    meeting = announced_meeting(assignment.group, assignment.reading)
-    return render_to_string("facilitation/_live_banner.html", {"meeting": meeting})
+def meeting_banner(request, assignment: Assignment, passages=None) -> str:
+    """Above a reading: the meeting running on it, for members to join and
+    follow; or, once it ended, its summary."""
+    return render_to_string("facilitation/_meeting_banner.html", _banner(request, assignment))
 
 
-def published_agenda(assignment: Assignment, passages) -> str:
+def live_meeting_banner(request, assignment: Assignment) -> str:
+    return render_to_string("facilitation/_live_banner.html", _banner(request, assignment))
+
+
+def published_agenda(request, assignment: Assignment, passages) -> str:
     """Above a reading: the group's published discussion questions, in the
     facilitators' order, with the minutes each is given."""
     group, reading = assignment.group, assignment.reading

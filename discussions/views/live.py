@@ -44,7 +44,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "threads": threads,
         "group": assignment.group,
         "reading": assignment.reading,
-        "live_sections": render_sections(sections.LIVE, assignment)
+        "live_sections": render_sections(sections.LIVE, request, assignment)
         + render_sections(sections.LIVE_FOR_VIEWER, request),
     }
     return live.with_etag(render(request, "discussions/_live.html", context), etag)

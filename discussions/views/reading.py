@@ -47,7 +47,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "group": group,
         "reading": reading,
         "assignment": assignment,
-        "above_reading": render_sections(sections.ABOVE_READING, assignment, passages),
+        "above_reading": render_sections(sections.ABOVE_READING, request, assignment, passages),
         "reading_tools": render_sections(sections.READING_TOOLS, request, assignment),
         "rows": rows,
         "questions": discussion.questions(passages, sort or "votes"),

@@ -42,9 +42,16 @@ def start(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
 
 
 def _current(request: HttpRequest, meeting: Meeting) -> dict:
-    """The current item and its responses (its thread, rendered): what members follow."""
+    """The current item and its responses (its thread, rendered): what members
+    follow, with the item's notes for facilitators."""
     item = meeting.current_item
-    context = {"meeting": meeting, "group": meeting.group, "reading": meeting.reading, "item": item}
+    context = {
+        "meeting": meeting,
+        "group": meeting.group,
+        "reading": meeting.reading,
+        "item": item,
+        "facilitator": can(meeting.group, FACILITATOR),
+    }
     if item and item.thread_id:
         thread = item.thread
         thread.group, thread.reading = meeting.group, meeting.reading

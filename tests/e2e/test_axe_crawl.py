@@ -1,10 +1,11 @@
 """axe-core crawl: every page each role can open, and the states that matter
-(words selected, a thread open, an error shown, a meeting running), at a
-desktop width and the narrowest phone width WCAG reflows to (320 px), with no
-violation of the WCAG 2.1 A/AA and best-practice rules and nothing wider than
-the window; then the dark theme at the desktop width for the roles that read
-and discuss. Prints each page's violation count, and the number of Tab presses
-from the top of the reading page to its first passage."""
+(words selected, a thread open, an error shown, a meeting running or just
+ended, a form refused for its stale CSRF token), at a desktop width and the
+narrowest phone width WCAG reflows to (320 px), with no violation of the WCAG
+2.1 A/AA and best-practice rules and nothing wider than the window; then the
+dark theme at the desktop width for the roles that read and discuss. Prints
+each page's violation count, and the number of Tab presses from the top of the
+reading page to its first passage."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -40,7 +41,8 @@ PASSES = [
 @pytest.fixture
 def site(transactional_db):
     """A group with its cast, a reading with threads (one orphaned), a published
-    agenda, an ended meeting and a running one, and staff's uploads."""
+    agenda (with a facilitator's notes), an ended meeting and a running one,
+    and staff's uploads."""
     organizer = make_user("olga@example.org", "Olga Organizer")
     facilitator = make_user("femi@example.org", "Femi Facilitator")
     member = make_user("maya@example.org", "Maya Member")
@@ -61,8 +63,15 @@ def site(transactional_db):
         assignment.refresh_from_db()
         return assignment.agenda_version
 
-    for text in ["Why read at night?", "What is worth it?"]:
-        add_agenda_item(group=group, reading=reading, text=text, minutes=10, seen_version=agenda())
+    for text, notes in [("Why read at night?", "Start with the quiet ones."), ("Worth it?", "")]:
+        add_agenda_item(
+            group=group,
+            reading=reading,
+            text=text,
+            minutes=10,
+            notes=notes,
+            seen_version=agenda(),
+        )
     publish_agenda(group=group, reading=reading, actor=facilitator, seen_version=agenda())
     ended = start_meeting(group=group, reading=reading, actor=facilitator)
     end_meeting(meeting=ended)
@@ -80,6 +89,7 @@ def site(transactional_db):
         "dashboard": "/",
         "group": f"/g/{group.slug}/",
         "reading": r,
+        "reading, not following the meeting": f"{r}?follow=off",
         "thread": f"{r}t/{thread.pk}/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
@@ -133,11 +143,15 @@ def site(transactional_db):
                 "members": f"/g/{group.slug}/members/",
                 "import": f"/g/{group.slug}/import/",
                 "new group": "/g/new/",
+                "group edit": f"/g/{group.slug}/edit/",
+                "group delete": f"/g/{group.slug}/delete/",
+                "assignment edit": f"/g/{group.slug}/syllabus/{assignment.pk}/edit/",
             },
             "staff": staff_pages,
         },
         "reading": r,
         "thread": thread,
+        "running": running,
     }
 
 
@@ -184,6 +198,42 @@ def reading_states(page, url, thread):
     yield "reading: thread open"
 
 
+def meeting_ended_states(page, site, role):
+    """The meeting page and the reading page right after the meeting ends."""
+    meeting = site["running"]
+    page.goto(meeting.get_absolute_url())
+    if role == "member":
+        end_meeting(meeting=meeting)
+        ended = page.get_by_role("heading", name="This meeting has ended")
+        expect(ended).to_be_visible(timeout=6_000)
+        yield "meeting: just ended, on the live page"
+    else:
+        page.get_by_label("Yes, end it for everyone").check()
+        page.get_by_role("button", name="End meeting").click()
+        expect(page.get_by_text("The meeting has ended. Here is its summary.")).to_be_visible()
+        yield "meeting: just ended, its summary"
+    page.goto(site["reading"])
+    expect(page.get_by_role("status").filter(has_text="The meeting has ended")).to_be_visible()
+    yield "reading: the meeting just ended"
+
+
+def refuse_a_stale_form(page) -> int:
+    """Posts a form without its CSRF token, as one left open across a sign-in is
+    sent: Django's CSRF failure page answers. Returns its status."""
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """() => {
+              const form = document.createElement("form");
+              form.method = "post";
+              form.action = "/accounts/login/";
+              document.body.append(form);
+              form.submit();
+            }"""
+        )
+    expect(page.get_by_role("heading", name="The form could not be sent")).to_be_visible()
+    return navigation.value.status
+
+
 @pytest.mark.parametrize(("role", "width", "scheme"), PASSES)
 def test_every_page_passes_axe(browser, live_server, site, role, width, scheme):
     context = browser.new_context(
@@ -200,8 +250,13 @@ def test_every_page_passes_axe(browser, live_server, site, role, width, scheme):
             expected = int(name[:3]) if name[:3] in ("403", "404") else 200
             assert status == expected, f"{name}: {url} answered {status}"
             report[f"{name} ({status})"] = violations(page)
+        status = refuse_a_stale_form(page)
+        assert status == 403
+        report[f"403 CSRF failure ({status})"] = violations(page)
         if role != "anonymous" and role != "staff":
             for name in reading_states(page, site["reading"], site["thread"]):
+                report[name] = violations(page)
+            for name in meeting_ended_states(page, site, role):
                 report[name] = violations(page)
         if role == "anonymous":
             # The server error page, as Django renders it: without a request, so

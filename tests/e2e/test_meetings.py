@@ -5,7 +5,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from facilitation.services import add_agenda_item, publish_agenda, start_meeting
+from facilitation.services import add_agenda_item, publish_agenda, start_meeting, step_meeting
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
 from tests.conftest import PASSWORD, add_member, make_user
@@ -119,3 +119,72 @@ def test_members_see_the_meeting_end_without_reloading(browser, live_server, tra
     finally:
         for context in contexts:
             context.close()
+
+
+SETTLE = """() => new Promise((done) => {
+  // Resolves once the page has not scrolled for two frames: a smooth scroll is over.
+  let last = -1, still = 0;
+  const tick = () => {
+    still = window.scrollY === last ? still + 1 : 0;
+    last = window.scrollY;
+    if (still >= 2) done(last); else requestAnimationFrame(tick);
+  };
+  tick();
+})"""
+
+
+def test_the_banner_stays_in_view_while_following_until_stopped(
+    browser, live_server, transactional_db
+):
+    facilitator = make_user("fran@example.org", "Fran Facilitator")
+    member = make_user("milo@example.org", "Milo Member")
+    group = create_group(name="Evening circle", description="", creator=facilitator)
+    add_member(group, member)
+    reading = Reading.objects.create(title="A long one", slug="a-long-one", status="published")
+    for n in range(1, 41):
+        text = f"Passage {n} goes on for a while, " * 6
+        Passage.objects.create(reading=reading, position=n, anchor=f"p-{n}", text=text, html=text)
+    assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=facilitator)
+    passages = {p.position: p for p in reading.passages.all()}
+    for version, (text, position) in enumerate(
+        [("Where do we start?", 2), ("What happens near the end?", 35), ("And midway?", 20)]
+    ):
+        add_agenda_item(
+            group=group,
+            reading=reading,
+            text=text,
+            minutes=10,
+            passage=passages[position],
+            seen_version=version,
+        )
+    publish_agenda(group=group, reading=reading, actor=facilitator, seen_version=3)
+    meeting = start_meeting(group=group, reading=reading, actor=facilitator)
+
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    try:
+        sign_in(page, member.email, PASSWORD)
+        page.goto(f"/g/{group.slug}/r/{reading.slug}/")
+        banner = page.locator("#meeting-banner")
+        expect(banner).to_contain_text("Where do we start?")
+
+        step_meeting(meeting=meeting, step=1)  # to passage 35, far down
+        expect(banner).to_contain_text("What happens near the end?", timeout=6_000)
+        expect(page.locator("#p-35")).to_be_in_viewport()
+        assert page.evaluate(SETTLE) > 2_000
+        box, passage = banner.bounding_box(), page.locator("#p-35").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 640  # in view, at the top
+        assert passage["y"] >= box["y"] + box["height"]  # not under the banner
+
+        page.get_by_role("link", name="Stop following").click()
+        expect(page.get_by_role("link", name="Follow the meeting")).to_be_visible()
+        stopped_at = page.evaluate(SETTLE)
+        # It lands on the passage it followed, below the banner: not under it.
+        box, passage = banner.bounding_box(), page.locator("#p-35").bounding_box()
+        assert box["y"] + box["height"] <= passage["y"] < 640
+        step_meeting(meeting=meeting, step=1)  # to passage 20: the page stays put
+        expect(banner).to_contain_text("And midway?", timeout=6_000)
+        assert page.evaluate(SETTLE) == stopped_at
+        expect(page.get_by_role("link", name="Follow the meeting")).to_be_visible()
+    finally:
+        context.close()

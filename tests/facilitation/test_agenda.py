@@ -392,3 +392,47 @@ def test_a_question_on_the_whole_reading_is_not_shown_as_on_the_first_passage(
     meeting = app.get(page.html.find("a", string="Join the meeting")["href"])
     responses = meeting.html.find(id="meeting-responses").text
     assert "On the whole reading" in responses and "On the whole passage" not in responses
+
+
+@pytest.fixture
+def noted_item(group, assigned_reading):
+    return add_agenda_item(
+        group=group,
+        reading=assigned_reading,
+        text="What does the ending owe the opening?",
+        minutes=10,
+        notes="Start with the quiet ones.\nKeep it to ten minutes.",
+        seen_version=0,
+    )
+
+
+@pytest.mark.django_db
+def test_the_guide_carries_the_facilitators_notes(
+    django_app, group, facilitator, organizer, assigned_reading, noted_item
+):
+    for user in (facilitator, organizer):
+        app = browsing_as(django_app, user)
+        page = app.get(agenda_url(group, assigned_reading, "guide"))
+        notes = page.html.select_one(".guide-items .facilitator-notes")
+        assert "Start with the quiet ones." in notes.text and "Keep it to ten" in notes.text
+        markdown = app.get(agenda_url(group, assigned_reading, "guide_markdown")).text
+        assert "Notes: Start with the quiet ones.\nKeep it to ten minutes." in markdown
+
+
+@pytest.mark.django_db
+def test_no_one_else_gets_the_guide_or_its_notes(
+    django_app, group, member, outsider, staff, assigned_reading, noted_item
+):
+    """Not members (403, however they ask), nor outsiders or staff outside the group (404)."""
+    tricks = ["", "?copy=facilitator", "?role=facilitator&as=organizer", "?fmt=md", "?notes=1"]
+    for user, status in ((member, 403), (outsider, 404), (staff, 404)):
+        app = browsing_as(django_app, user)
+        for name in ("guide", "guide_markdown"):
+            for trick in tricks:
+                url = agenda_url(group, assigned_reading, name) + trick
+                response = app.get(url, status=status)
+                assert "quiet ones" not in response.text
+    # Nor anonymous visitors: they are sent to sign in.
+    django_app.reset()
+    response = django_app.get(agenda_url(group, assigned_reading, "guide"))
+    assert response.status_code == 302 and "quiet ones" not in response.text

@@ -6,11 +6,13 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from discussions.models import ModerationEvent
 from discussions.services import moderate, post_reply
 from facilitation.models import AgendaItem, Attendance, Meeting, MeetingStep
-from facilitation.services import add_agenda_item, publish_agenda
+from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
 from tests.conftest import add_member, browsing_as, make_annotation, make_user, signed_in
 
@@ -228,3 +230,113 @@ def test_the_reading_announces_a_meeting_that_just_ended(
     assert f'<a href="{meeting.get_absolute_url()}">Read the summary</a>' in page
     Meeting.objects.update(ended=meeting.ended - datetime.timedelta(hours=2))
     assert "The meeting has ended." not in client.get(reading_url).content.decode()
+
+
+@pytest.mark.django_db
+def test_facilitators_see_their_notes_in_the_meeting_members_never(
+    django_app, client, group, facilitator, organizer, member, assigned_reading, agenda
+):
+    first, second = agenda
+    AgendaItem.objects.filter(pk=first.pk).update(notes="Ask Ana first")
+    AgendaItem.objects.filter(pk=second.pk).update(notes="Save time for this one")
+    start(signed_in(client, facilitator), group, assigned_reading)
+    meeting = Meeting.objects.get()
+
+    def live_fragment(app):
+        page = app.get(meeting.get_absolute_url())
+        url = page.html.select_one("[data-live-url]")["data-live-url"]
+        # A page that missed the last change: the poll sends the current item.
+        return app.get(url, headers={"If-None-Match": '"0"'}).text
+
+    for user in (facilitator, organizer):
+        app = browsing_as(django_app, user)
+        page = app.get(meeting.get_absolute_url())
+        current = page.html.select_one("#meeting-item .facilitator-notes")
+        assert "Ask Ana first" in current.text
+        upcoming = page.html.select_one("[aria-labelledby=agenda-heading]").text
+        assert "Ask Ana first" in upcoming and "Save time for this one" in upcoming
+        # The poll keeps them on the facilitator's page.
+        assert "Ask Ana first" in live_fragment(app)
+
+    app = browsing_as(django_app, member)
+    for trick in ("", "?facilitator=1", "?role=facilitator"):
+        page = app.get(meeting.get_absolute_url() + trick)
+        assert "First question" in page.text
+        assert "Ask Ana" not in page.text and "Save time" not in page.text
+    fragment = live_fragment(app)
+    assert "First question" in fragment and "Ask Ana" not in fragment
+    # Nor on the member's reading page, where the meeting is announced.
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    assert "Ask Ana" not in app.get(reading_url).text
+
+
+@pytest.mark.django_db
+def test_members_stop_and_resume_following_without_javascript(
+    django_app, client, group, facilitator, member, assigned_reading, agenda
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    anchor = agenda[0].passage.anchor
+    app = browsing_as(django_app, member)
+    page = app.get(reverse("discussions:reading", args=[group.slug, assigned_reading.slug]))
+    assert page.html.select_one("#meeting-banner")["data-follow-anchor"] == anchor
+
+    stopped = page.click(description="Stop following")
+    banner = stopped.html.select_one("#meeting-banner")
+    assert banner["data-follow-anchor"] == ""
+    assert "Follow the meeting" in banner.text and "Stop following" not in banner.text
+    # The page's poll keeps it off: live.js sends the page's query string along.
+    live_url = stopped.html.select_one("[data-live-url]")["data-live-url"]
+    poll = app.get(f"{live_url}&follow=off", headers={"If-None-Match": '"0"'})
+    assert 'data-follow-anchor=""' in poll.text and "Follow the meeting" in poll.text
+
+    resumed = stopped.click(description="Follow the meeting")
+    assert resumed.html.select_one("#meeting-banner")["data-follow-anchor"] == anchor
+    assert "Stop following" in resumed.html.select_one("#meeting-banner").text
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    notes=st.text(alphabet="abcdefghij0123456789", min_size=4, max_size=12),
+    on_second=st.booleans(),
+    role=st.sampled_from(["member", "facilitator", "organizer"]),
+    follow=st.sampled_from(["", "off", "on", "OFF", "no"]),
+)
+def test_notes_and_following_for_every_viewer(
+    client,
+    group,
+    facilitator,
+    member,
+    organizer,
+    assigned_reading,
+    agenda,
+    notes,
+    on_second,
+    role,
+    follow,
+):
+    """Whoever views, wherever the meeting is, however the page is asked for:
+    the notes show on the meeting page and its poll exactly for facilitators,
+    never on the reading page; the reading follows the passage now discussed
+    unless its address says follow=off."""
+    first, second = agenda  # the first has a passage, the second none
+    marker = f"NOTE{notes}"
+    AgendaItem.objects.update(notes=marker)
+    meeting = start_meeting(group=group, reading=assigned_reading, actor=facilitator)
+    Meeting.objects.filter(pk=meeting.pk).update(current_item=second if on_second else first)
+    viewer = {"member": member, "facilitator": facilitator, "organizer": organizer}[role]
+    signed_in(client, viewer)
+    query = f"?follow={follow}" if follow else ""
+
+    page = client.get(meeting.get_absolute_url() + query).content.decode()
+    url = re.search(r'data-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    poll = client.get(url + query.replace("?", "&"), HTTP_IF_NONE_MATCH='"0"').content.decode()
+    assert (marker in page) == (marker in poll) == (role != "member")
+
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    reading = client.get(reading_url + query).content.decode()
+    assert marker not in reading
+    following = first.passage.anchor if follow != "off" and not on_second else ""
+    assert f'data-follow-anchor="{following}"' in reading
