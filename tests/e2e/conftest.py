@@ -2,9 +2,11 @@
 live test server. Playwright's own browser download is never used."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -18,6 +20,38 @@ CHROMIUM_ARGS = [
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls
 # the tests make to set up data are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The live server's threads share the test's database connection (on SQLite,
+# its in-memory database), so a request still answering a page's live poll when
+# a test ends would meet the database being emptied ("table is locked"). Each
+# connection the server is handling is counted, and a test ends only once the
+# browser's connections have closed.
+_connections = threading.Condition()
+_open = 0
+_handle = ThreadedWSGIServer.process_request_thread
+
+
+def _counted(self, request, client_address):
+    global _open
+    with _connections:
+        _open += 1
+    try:
+        _handle(self, request, client_address)
+    finally:
+        with _connections:
+            _open -= 1
+            _connections.notify_all()
+
+
+ThreadedWSGIServer.process_request_thread = _counted
+
+
+@pytest.fixture(autouse=True)
+def _server_idle_at_teardown(transactional_db):
+    """Torn down after the test's pages and before its database is emptied."""
+    yield
+    with _connections:
+        _connections.wait_for(lambda: _open == 0, timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -277,6 +277,8 @@ def test_the_toolbar_stays_inside_a_phone_screen(open_as, circle):
     page.evaluate(SELECT, ["p-000001", word["start"], word["end"]])
     toolbar = page.get_by_role("toolbar", name="Discuss the selected words")
     expect(toolbar).to_be_visible()
+    # Brought into view, smoothly where motion is not reduced: measured once there.
+    expect(toolbar).to_be_in_viewport(ratio=1)
     box = toolbar.bounding_box()
     assert inside(box, page.viewport_size), box
     assert not overlaps(box, selection_rect(page))
@@ -353,6 +355,7 @@ def test_ask_about_words_chosen_by_touch_on_a_phone(open_as, circle):
     page.evaluate(SELECT, ["p-000002", start, start + len("argued")])
     toolbar = page.get_by_role("toolbar", name="Discuss the selected words")
     expect(toolbar).to_be_visible()
+    expect(toolbar).to_be_in_viewport(ratio=1)
     toolbar_box = toolbar.bounding_box()
     assert inside(toolbar_box, page.viewport_size), toolbar_box
     assert not overlaps(toolbar_box, selection_rect(page))
