@@ -53,3 +53,18 @@ def test_im_lost_is_pressed_in_place_and_keeps_the_focus(page, thread):
     expect(post.locator(".reactors")).to_contain_text("I'm lost: Rita Reader")
     expect(post.locator(".reactors")).to_contain_text("Let's discuss this: Ada Asker")
     assert_accessible(page)
+
+
+def test_reacting_in_the_reading_pages_panel(page, thread):
+    question = thread["question"]
+    sign_in(page, thread["reader"].email, PASSWORD)
+    page.goto(f"/g/{question.group.slug}/r/{question.reading.slug}/")
+    expect(page.locator(".margin").first).to_contain_text("Let's discuss this: 1")
+    page.get_by_role("link", name="Ada Asker: Whose kitchen?").click()
+    discuss = page.locator(f"#thread-{question.pk}").get_by_role("button", name="Let's discuss")
+    expect(discuss).to_have_attribute("aria-pressed", "false")
+    discuss.click()
+    expect(discuss).to_have_attribute("aria-pressed", "true")
+    expect(discuss).to_contain_text("2")
+    expect(discuss).to_be_focused()
+    assert_accessible(page)
