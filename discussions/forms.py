@@ -3,7 +3,7 @@ from django import forms
 from readings.models import Passage, Reading
 
 from .anchoring import SelectorError, resolve_selector
-from .models import Annotation
+from .models import Annotation, Reaction
 
 BODY_MAX = 10_000
 
@@ -85,6 +85,12 @@ class FlagForm(forms.Form):
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": "e.g. a personal attack, spam"}),
     )
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=Reaction.Kind.choices)
+    # What the button makes the reaction: on ("1") or off ("0").
+    on = forms.TypedChoiceField(choices=[("1", "on"), ("0", "off")], coerce=lambda v: v == "1")
 
 
 class DiscussionFilterForm(forms.Form):

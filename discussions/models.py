@@ -143,6 +143,61 @@ class Vote(models.Model):
         return f"{self.user} on {self.annotation_id}"
 
 
+class Reaction(models.Model):
+    """A member's quick response to a post (the thread's own, or a reply): at
+    most one of each kind per member per post, taken back by pressing again."""
+
+    class Kind(models.TextChoices):
+        LOST = "lost", "I'm lost"
+        DISCUSS = "discuss", "Let's discuss this"
+        GOOD_POINT = "good_point", "Good point"
+        DISAGREE = "disagree", "I disagree"
+
+    # Shown beside each label, for the eye only: the label says it all.
+    ICONS = {
+        Kind.LOST: "\N{CONFUSED FACE}",
+        Kind.DISCUSS: "\N{SPEECH BALLOON}",
+        Kind.GOOD_POINT: "\N{THUMBS UP SIGN}",
+        Kind.DISAGREE: "\N{RAISED HAND}",
+    }
+
+    # Always the thread, also for a reaction to one of its replies: a reading's
+    # reactions count by thread and passage with no join through the replies.
+    # (Indexed first in reaction_thread.)
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="reactions", db_index=False
+    )
+    reply = models.ForeignKey(
+        Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="reactions"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            # A thread's reactions (its page, the margin's counts), and a reading's
+            # of one kind thread by thread (the "I'm lost" of an overview).
+            models.Index(fields=["annotation", "kind"], name="reaction_thread"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "kind", "user"],
+                condition=models.Q(reply=None),
+                name="reaction_once_on_thread",
+            ),
+            models.UniqueConstraint(
+                fields=["reply", "kind", "user"],
+                condition=models.Q(reply__isnull=False),
+                name="reaction_once_on_reply",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_kind_display()} on {self.reply_id or self.annotation_id}"
+
+
 class Flag(models.Model):
     """A member's report of an annotation or a reply, for the moderators."""
 

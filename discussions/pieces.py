@@ -19,7 +19,7 @@ from readings.models import Passage
 
 from .anchoring import mark_html
 from .bodies import excerpt
-from .models import Annotation
+from .models import Annotation, Reaction
 from .threads import BLANKED, DELETED, set_states
 
 # Posts on a passage (threads and replies) from which each heat level starts.
@@ -67,13 +67,23 @@ def visible_annotations(
         annotations = annotations.filter(passage__in=passages)
     if orphans:
         annotations = annotations.filter(orphaned__isnull=False)
-    annotations = list(annotations.select_related("author"))
+    # Each thread's own post's reactions, counted kind by kind in the same query.
+    counts = {
+        f"reacted_{kind}": Count("reactions", filter=Q(reactions__kind=kind, reactions__reply=None))
+        for kind in Reaction.Kind
+    }
+    annotations = list(annotations.select_related("author").annotate(**counts))
     set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
     # One reverse() for the page, not two per thread: thread URLs share this prefix.
     base = reverse("discussions:reading", args=[group.slug, reading.slug])
     for annotation in annotations:
         annotation.summary = excerpt(annotation.body_html, SUMMARY_LENGTH)
         annotation.url = f"{base}t/{annotation.pk}/"
+        annotation.reaction_counts = [
+            (getattr(annotation, f"reacted_{kind}"), kind.label, Reaction.ICONS[kind])
+            for kind in Reaction.Kind
+            if getattr(annotation, f"reacted_{kind}")
+        ]
     return annotations
 
 

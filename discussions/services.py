@@ -15,7 +15,7 @@ from readings.models import Passage, Reading
 from . import events
 from .anchoring import Selector
 from .bodies import render_body
-from .models import Annotation, Flag, ModerationEvent, Reply, Vote
+from .models import Annotation, Flag, ModerationEvent, Reaction, Reply, Vote
 
 
 def next_version(group: Group, reading: Reading) -> int:
@@ -164,6 +164,24 @@ def toggle_vote(*, annotation: Annotation, user) -> bool:
         Vote.objects.create(annotation=annotation, user=user)
         _touch(annotation, vote_count=F("vote_count") + 1)
         return True
+
+
+def set_reaction(*, annotation: Annotation, reply: Reply | None, user, kind: str, on: bool) -> None:
+    """Put the member's reaction of `kind` on the post (the thread's own when
+    `reply` is None), or take it off. Saying what it should be, not "toggle",
+    makes a double click or a resent form harmless. The thread changes (cached
+    margins and live pages show the counts) only if the reaction did."""
+    with transaction.atomic():
+        if on:
+            _, changed = Reaction.objects.get_or_create(
+                annotation=annotation, reply=reply, user=user, kind=kind
+            )
+        else:
+            changed, _ = Reaction.objects.filter(
+                annotation=annotation, reply=reply, user=user, kind=kind
+            ).delete()
+        if changed:
+            _touch(annotation)
 
 
 def set_answered(

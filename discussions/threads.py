@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from groups.access import can
 from groups.models import Membership
 
-from .models import Annotation, Reply
+from .models import Annotation, Reaction, Reply
 
 MAX_DEPTH = 4
 
@@ -28,6 +28,37 @@ def state_of(post: Annotation | Reply, user, moderator: bool) -> str:
 def set_states(posts, user, moderator: bool) -> None:
     for post in posts:
         post.state = state_of(post, user, moderator)
+
+
+@dataclass
+class Tally:
+    """One kind of reaction on one post, as its button shows it."""
+
+    kind: str
+    label: str
+    icon: str
+    names: list[str] = field(default_factory=list)
+    mine: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.names)
+
+
+def set_reactions(annotation: Annotation, replies: list[Reply], user) -> None:
+    """Give the thread's post and each reply its reactions, kind by kind, with
+    who reacted, from one query for the whole thread."""
+    posts = {None: annotation, **{reply.pk: reply for reply in replies}}
+    for post in posts.values():
+        post.tallies = [Tally(kind, kind.label, Reaction.ICONS[kind]) for kind in Reaction.Kind]
+        post.reacted = False  # whether anyone has: then the page says who
+    kinds = {kind: n for n, kind in enumerate(Reaction.Kind)}
+    for reaction in annotation.reactions.select_related("user"):
+        post = posts[reaction.reply_id]
+        tally = post.tallies[kinds[reaction.kind]]
+        tally.names.append(str(reaction.user))
+        tally.mine = tally.mine or reaction.user_id == user.pk
+        post.reacted = True
 
 
 @dataclass

@@ -22,6 +22,7 @@ urlpatterns = [
     path(THREAD + "edit/", threads.edit, name="edit"),
     path(THREAD + "delete/", threads.delete, name="delete"),
     path(THREAD + "vote/", threads.vote, name="vote"),
+    path(THREAD + "react/", threads.react, name="react"),
     path(THREAD + "answered/", threads.answered, name="answered"),
     path(THREAD + "flag/", threads.flag, name="flag"),
     path(THREAD + "moderate/", threads.moderate, name="moderate"),

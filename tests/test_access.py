@@ -92,6 +92,8 @@ EXPECTED = {
     THREAD + "edit/": (SIGNED_IN_GET_ONLY, "L 404 R 403 403 404"),
     THREAD + "delete/": (SIGNED_IN_GET_ONLY, "L 404 R 403 403 404"),
     THREAD + "vote/": (SIGNED_IN_GET_ONLY, "L 404 403 R R 404"),
+    # Reacting wants a kind and whether to put it on: a bare POST is refused.
+    THREAD + "react/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 404"),
     THREAD + "answered/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
     THREAD + "flag/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
     THREAD + "moderate/": (SIGNED_IN_GET_ONLY, "L 404 403 R R 404"),

@@ -21,7 +21,7 @@ from webtest import Upload
 
 from accounts.tokens import create_token
 from discussions.models import Annotation, ModerationEvent
-from discussions.services import flag_post, moderate, post_reply
+from discussions.services import flag_post, moderate, post_reply, set_reaction
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.services import assign_reading, create_group
 from notifications.emails import unsubscribe_token
@@ -54,7 +54,7 @@ SAMPLE_TEXT = b"A sample reading\n\nIts only paragraph says enough to be a readi
 
 @pytest.fixture
 def site(group, organizer, facilitator, member, outsider, staff, assigned_reading):
-    """A group in full swing: a question with a reply and a report, a private
+    """A group in full swing: a question with a reply, a reaction and a report, a private
     note, a hidden comment, an orphaned comment, a published agenda with a draft after it (and
     another group's to copy), a meeting that ended and one that runs, an API
     token, a reading to add to the syllabus, a draft in the library, and a
@@ -62,6 +62,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     reading waiting for review."""
     question = make_annotation(group, assigned_reading, member, body="Why here?")
     post_reply(annotation=question, parent=None, body="Because.", author=facilitator)
+    # The member's own reaction, for their thread page to offer taking it back.
+    set_reaction(annotation=question, reply=None, user=member, kind="lost", on=True)
     make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
     rude = make_annotation(group, assigned_reading, member, kind="comment", body="Rude")
     moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)

@@ -19,9 +19,9 @@ from groups.sections import render_sections
 
 from .. import sections, services
 from ..access import get_post_in_thread, get_thread_for_member, require_author
-from ..forms import EditForm, FlagForm, ReplyForm
+from ..forms import EditForm, FlagForm, ReactionForm, ReplyForm
 from ..models import Annotation, ModerationEvent
-from ..threads import reply_tree, set_states
+from ..threads import reply_tree, set_reactions, set_states
 from .reading import is_htmx
 
 FACILITATOR = Membership.Role.FACILITATOR
@@ -33,6 +33,7 @@ def thread_context(request: HttpRequest, annotation: Annotation, **forms) -> dic
     moderator = can(group, FACILITATOR)
     replies = list(annotation.replies.select_related("author"))
     set_states([annotation, *replies], user, moderator)
+    set_reactions(annotation, replies, user)
     is_question = annotation.kind == Annotation.Kind.QUESTION
     return {
         "annotation": annotation,
@@ -137,6 +138,28 @@ def vote(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> 
     services.toggle_vote(annotation=annotation, user=request.user)
     annotation.refresh_from_db(fields=["vote_count"])
     return _back(request, annotation)
+
+
+@login_required
+@require_POST
+def react(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> HttpResponse:
+    annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
+    post = get_post_in_thread(request, annotation, request.POST.get("reply"))
+    # A private note's thread has no one to react but its author; a post out
+    # of view takes none either (what is there stays, not shown).
+    if annotation.kind == Annotation.Kind.NOTE or post.hidden or post.deleted:
+        raise PermissionDenied
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return _respond(request, annotation, status=400)
+    services.set_reaction(
+        annotation=annotation,
+        reply=None if post is annotation else post,
+        user=request.user,
+        kind=form.cleaned_data["kind"],
+        on=form.cleaned_data["on"],
+    )
+    return _back(request, annotation, anchor=f"r-{post.pk}" if post is not annotation else "")
 
 
 @login_required

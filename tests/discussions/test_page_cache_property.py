@@ -23,7 +23,7 @@ from hypothesis.stateful import (
 )
 
 from discussions.anchoring import resolve_selector
-from discussions.models import Annotation, ModerationEvent
+from discussions.models import Annotation, ModerationEvent, Reaction
 from discussions.revisions import move
 from discussions.services import (
     delete_post,
@@ -32,6 +32,7 @@ from discussions.services import (
     post_annotation,
     post_reply,
     reattach,
+    set_reaction,
     toggle_vote,
 )
 from groups.models import Assignment, Membership
@@ -169,6 +170,12 @@ class CachedEqualsFresh(RuleBasedStateMachine):
         thread, voter = self._thread(thread), self.people[who]
         if self._assigned(thread.group) and self._role(thread.group, voter):
             toggle_vote(annotation=thread, user=voter)
+
+    @rule(thread=threads, who=person, kind=st.sampled_from(Reaction.Kind.values), on=st.booleans())
+    def react(self, thread, who, kind, on):
+        thread, user = self._thread(thread), self.people[who]
+        if self._assigned(thread.group) and self._role(thread.group, user):
+            set_reaction(annotation=thread, reply=None, user=user, kind=kind, on=on)
 
     @rule(group=which_group, who=person, role=st.sampled_from(Role.values))
     def change_role(self, group, who, role):

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from playwright.sync_api import expect
 
 from discussions.models import Annotation
+from discussions.services import set_reaction
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.models import Membership
 from groups.services import assign_reading, create_group
@@ -40,9 +41,9 @@ PASSES = [
 
 @pytest.fixture
 def site(transactional_db):
-    """A group with its cast, a reading with threads (one orphaned), a published
-    agenda (with a facilitator's notes), an ended meeting and a running one,
-    and staff's uploads."""
+    """A group with its cast, a reading with threads (one orphaned, one with a
+    reaction), a published agenda (with a facilitator's notes), an ended
+    meeting and a running one, and staff's uploads."""
     organizer = make_user("olga@example.org", "Olga Organizer")
     facilitator = make_user("femi@example.org", "Femi Facilitator")
     member = make_user("maya@example.org", "Maya Member")
@@ -55,6 +56,8 @@ def site(transactional_db):
         group=group, reading=reading, meeting_date=None, notes="", actor=organizer
     )
     thread = make_annotation(group, reading, member, body="Worth what?", words="worth")
+    # Reactions: counted in the margin, pressed for the facilitator, listed by name.
+    set_reaction(annotation=thread, reply=None, user=facilitator, kind="lost", on=True)
     make_annotation(group, reading, facilitator, kind="comment", body="A note on it.")
     lost = make_annotation(group, reading, member, body="Which number?", words="number")
     Annotation.objects.filter(pk=lost.pk).update(orphaned=1, start=None, end=None)

@@ -176,8 +176,9 @@ def test_meeting_page_queries_stay_flat_as_responses_grow(
         while thread.replies.count() < total:
             post_reply(annotation=thread, parent=None, body="A response", author=organizer)
         # session, user, group+role, meeting with item, attendance (get), assignment,
-        # replies with authors, my vote, agenda, the header's inbox count
-        with django_assert_num_queries(10):
+        # replies with authors, their reactions with who reacted, my vote, agenda, the
+        # header's inbox count
+        with django_assert_num_queries(11):
             page = client.get(meeting.get_absolute_url()).content.decode()
         assert page.count("A response") == total
 
