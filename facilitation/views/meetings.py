@@ -63,8 +63,10 @@ def _summary(meeting: Meeting, user) -> dict:
         spent[step.item_id] += ((step.ended or meeting.ended) - step.started).total_seconds()
     responses = defaultdict(list)
     threads = {item.thread_id: item for item in items}
+    # A question members answer first keeps its responses from those who have not.
+    readable = Annotation.objects.filter(pk__in=list(threads)).replies_open_to(user)
     for reply in Reply.objects.filter(
-        annotation__in=list(threads),
+        annotation__in=readable,
         created__gte=meeting.started,
         created__lte=meeting.ended,
         deleted=None,
