@@ -164,7 +164,9 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
 
 @login_required
 @require_POST
-def answer_first(request: HttpRequest, slug: str, reading_slug: str, thread_id: int):
+def answer_first(
+    request: HttpRequest, slug: str, reading_slug: str, thread_id: int
+) -> HttpResponse:
     """A facilitator asks for answers first on a question, or reveals its replies."""
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     if not can(annotation.group, FACILITATOR) or annotation.kind != Annotation.Kind.QUESTION:

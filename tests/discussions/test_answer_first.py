@@ -263,3 +263,18 @@ def test_the_meeting_summary_keeps_unrevealed_responses_from_members(
         signed_in(client, person)
         for page in (meeting.get_absolute_url(), summary):
             assert ("Said out of turn." in client.get(page).content.decode()) is shown
+
+
+@pytest.mark.django_db
+def test_the_margin_keeps_the_count_but_not_who_replied_until_revealed(
+    client, group, assigned_reading, question, facilitator, member
+):
+    ask_answer_first(annotation=question)
+    post_reply(annotation=question, parent=None, body="Mine first.", author=facilitator)
+    reading = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    signed_in(client, member)
+    link = re.compile(rf'data-thread-link="{question.pk}"[^>]*data-poster="(\d*)"')
+    page = client.get(reading).content.decode()
+    assert link.search(page).group(1) == "" and "1 reply" in page
+    reveal_replies(annotation=Annotation.objects.get(pk=question.pk))
+    assert link.search(client.get(reading).content.decode()).group(1) == str(facilitator.pk)

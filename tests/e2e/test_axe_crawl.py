@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from playwright.sync_api import expect
 
 from discussions.models import Annotation
+from discussions.services import ask_answer_first, post_reply
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.models import Membership
 from groups.services import assign_reading, create_group
@@ -34,8 +35,9 @@ WIDTHS = [1280, 360]
 
 @pytest.fixture
 def site(transactional_db):
-    """A group with its cast, a reading with threads (one orphaned), a published
-    agenda, an ended meeting and a running one, and staff's uploads."""
+    """A group with its cast, a reading with threads (one orphaned, one to
+    answer first), a published agenda, an ended meeting and a running one, and
+    staff's uploads."""
     organizer = make_user("olga@example.org", "Olga Organizer")
     facilitator = make_user("femi@example.org", "Femi Facilitator")
     member = make_user("maya@example.org", "Maya Member")
@@ -49,6 +51,11 @@ def site(transactional_db):
     )
     thread = make_annotation(group, reading, member, body="Worth what?", words="worth")
     make_annotation(group, reading, facilitator, kind="comment", body="A note on it.")
+    # A question to answer first, with a reply: the member is asked to answer
+    # before reading it, the facilitator offered to reveal it.
+    puzzle = make_annotation(group, reading, organizer, body="What now?")
+    ask_answer_first(annotation=puzzle)
+    post_reply(annotation=puzzle, parent=None, body="Sleep on it.", author=organizer)
     lost = make_annotation(group, reading, member, body="Which number?", words="number")
     Annotation.objects.filter(pk=lost.pk).update(orphaned=1, start=None, end=None)
 
@@ -76,6 +83,7 @@ def site(transactional_db):
         "group": f"/g/{group.slug}/",
         "reading": r,
         "thread": f"{r}t/{thread.pk}/",
+        "thread to answer first": f"{r}t/{puzzle.pk}/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
         "inbox": "/inbox/",
