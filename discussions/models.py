@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.urls import reverse
 
-from groups.models import Assignment, Group
+from groups.models import Assignment, Group, Membership
 from readings.models import Passage, Reading
 
 
@@ -31,6 +31,25 @@ class AnnotationQuerySet(models.QuerySet):
         replies hang on it (as a placeholder)."""
         return self.exclude(models.Q(kind=Annotation.Kind.NOTE) & ~models.Q(author=user)).exclude(
             deleted__isnull=False, reply_count=0
+        )
+
+    def replies_open_to(self, user):
+        """The threads whose replies `user` may read. A question asked "answer
+        first" keeps its replies from a member until they post one of their
+        own or a facilitator reveals them; its asker and the group's
+        facilitators read them all along."""
+        facilitating = Membership.objects.filter(
+            group=models.OuterRef("group"),
+            user=user,
+            role__in=[Membership.Role.FACILITATOR, Membership.Role.ORGANIZER],
+        )
+        replied = Reply.objects.filter(annotation=models.OuterRef("pk"), author=user)
+        return self.filter(
+            models.Q(answer_first=False)
+            | models.Q(revealed__isnull=False)
+            | models.Q(author=user)
+            | models.Exists(facilitating)
+            | models.Exists(replied)
         )
 
 
@@ -67,6 +86,10 @@ class Annotation(Post):
     # the words stood, until a facilitator attaches it again.
     orphaned = models.PositiveIntegerField(null=True, blank=True)
     answered = models.DateTimeField(null=True, blank=True)
+    # A question members answer before they read the others' replies (see
+    # `replies_open_to`), until a facilitator reveals them or a meeting turns to it.
+    answer_first = models.BooleanField(default=False)
+    revealed = models.DateTimeField(null=True, blank=True)
     answer = models.ForeignKey(
         "Reply", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -112,6 +135,13 @@ class Annotation(Post):
 
     def get_absolute_url(self) -> str:
         return reverse("discussions:thread", args=[self.group.slug, self.reading.slug, self.pk])
+
+    def replies_hidden_for(self, user) -> bool:
+        """Whether `user` must answer first to read this thread's replies (a
+        query only for a question asked so and not revealed)."""
+        if not self.answer_first or self.revealed:
+            return False
+        return not Annotation.objects.filter(pk=self.pk).replies_open_to(user).exists()
 
 
 class Reply(Post):

@@ -197,6 +197,21 @@ def set_answered(
             events.announce("answered", annotation_id=annotation.pk, actor_id=actor.pk)
 
 
+def ask_answer_first(*, annotation: Annotation) -> None:
+    """Members read the question's replies only once they have posted their own.
+    Once only: replies revealed have been read, and told of in notifications."""
+    if not annotation.answer_first:
+        with transaction.atomic():
+            _touch(annotation, answer_first=True)
+
+
+def reveal_replies(*, annotation: Annotation) -> None:
+    """Show an answer-first question's replies to everyone (once; else nothing to do)."""
+    if annotation.answer_first and not annotation.revealed:
+        with transaction.atomic():
+            _touch(annotation, revealed=timezone.now())
+
+
 def flag_post(*, post: Annotation | Reply, group: Group, reporter, reason: str) -> Flag:
     """Report a post to the group's moderators; reporting it again changes nothing."""
     target = {"annotation": post} if isinstance(post, Annotation) else {"reply": post}

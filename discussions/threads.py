@@ -120,17 +120,14 @@ def walk(tree: list[ReplyNode]):
 
 def reading_threads(assignment, user):
     """The passages of a group's reading and, passage by passage, the threads
-    the viewer may see (display states set) each with its reply tree, as the
-    reading page shows them."""
+    the viewer may see (display states set) each with its reply tree (empty
+    while they must answer first), as the thread pages show them."""
     group, reading = assignment.group, assignment.reading
     passages = list(reading.passages.all())
-    threads = list(
-        Annotation.objects.filter(group=group, reading=reading)
-        .visible_to(user)
-        .select_related("author")
-        .order_by("created", "id")
-    )
-    replies = list(Reply.objects.filter(annotation__in=threads).select_related("author"))
+    visible = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
+    threads = list(visible.select_related("author").order_by("created", "id"))
+    open_to_user = visible.replies_open_to(user).values("pk")
+    replies = list(Reply.objects.filter(annotation__in=open_to_user).select_related("author"))
     set_states([*threads, *replies], user, can(group, Membership.Role.FACILITATOR))
     by_thread: dict[int, list[Reply]] = defaultdict(list)
     for reply in replies:

@@ -24,6 +24,7 @@ urlpatterns = [
     path(THREAD + "vote/", threads.vote, name="vote"),
     path(THREAD + "react/", threads.react, name="react"),
     path(THREAD + "answered/", threads.answered, name="answered"),
+    path(THREAD + "answer-first/", threads.answer_first, name="answer_first"),
     path(THREAD + "flag/", threads.flag, name="flag"),
     path(THREAD + "moderate/", threads.moderate, name="moderate"),
 ]

@@ -8,7 +8,7 @@ from discussions import events
 from discussions.anchoring import Selector, resolve_selector
 from discussions.bodies import excerpt
 from discussions.models import Annotation
-from discussions.services import next_version, post_annotation
+from discussions.services import next_version, post_annotation, reveal_replies
 from groups.models import Assignment, Group
 from groups.services import GroupRuleError
 from readings.models import Passage, Reading
@@ -190,11 +190,15 @@ def copy_agenda(*, source_group: Group, group: Group, reading: Reading, seen_ver
 
 
 def _open_step(meeting: Meeting, item: AgendaItem | None, now) -> None:
+    """Turn the meeting to `item`: an answer-first question's replies are
+    everyone's from then on."""
     MeetingStep.objects.filter(meeting=meeting, ended=None).update(ended=now)
     meeting.current_item = item
     meeting.item_started = now if item else None
     if item:
         MeetingStep.objects.create(meeting=meeting, item=item, started=now)
+        if item.thread_id:
+            reveal_replies(annotation=item.thread)
 
 
 def start_meeting(*, group: Group, reading: Reading, actor) -> Meeting:

@@ -117,6 +117,10 @@ def _reply_posted(reply_id: int):
         return None
     if reply.hidden or reply.deleted:
         return None
+    text = f"{reply.author} replied: {excerpt(reply.body_html, 200)}"
+    if annotation.answer_first and not annotation.revealed:
+        # One text for every recipient, and some of them must answer first.
+        text = f"A new reply to a question to answer first: {excerpt(annotation.body_html, 200)}"
     return (
         _thread_post(annotation, reply.body_html),
         reply.author_id,
@@ -124,7 +128,7 @@ def _reply_posted(reply_id: int):
         annotation.reading,
         f"reply-{reply.pk}",
         f"{annotation.get_absolute_url()}#r-{reply.pk}",
-        f"{reply.author} replied: {excerpt(reply.body_html, 200)}",
+        text,
     )
 
 

@@ -47,7 +47,7 @@ def searchable(user, *, group=None, reading=None, kind="", author=None) -> dict[
     place that decides it. Passages of readings on their groups' syllabi; of
     the threads there, annotations neither deleted nor hidden nor someone
     else's private note, and the replies neither deleted nor hidden in the
-    threads they can open."""
+    threads they can open, unless they must answer first there."""
     groups = Membership.objects.filter(user=user).values("group")
     if group is not None:
         groups = groups.filter(group=group)
@@ -63,7 +63,7 @@ def searchable(user, *, group=None, reading=None, kind="", author=None) -> dict[
         PASSAGE: Passage.objects.filter(reading__in=on_syllabus.values("reading")),
         ANNOTATION: threads.filter(deleted__isnull=True, hidden__isnull=True),
         REPLY: Reply.objects.filter(
-            Exists(threads.filter(pk=OuterRef("annotation"))),
+            Exists(threads.replies_open_to(user).filter(pk=OuterRef("annotation"))),
             deleted__isnull=True,
             hidden__isnull=True,
         ),

@@ -95,6 +95,8 @@ EXPECTED = {
     # Reacting wants a kind and whether to put it on: a bare POST is refused.
     THREAD + "react/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 404"),
     THREAD + "answered/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
+    # Asking for answers first, or revealing the replies: the group's facilitators.
+    THREAD + "answer-first/": (SIGNED_IN_GET_ONLY, "L 404 403 R R 404"),
     THREAD + "flag/": (SIGNED_IN_GET_ONLY, "L 404 R R R 404"),
     THREAD + "moderate/": (SIGNED_IN_GET_ONLY, "L 404 403 R R 404"),
     # Exports: a reading's discussion for its members; the whole group, and imports,

@@ -21,7 +21,7 @@ from webtest import Upload
 
 from accounts.tokens import create_token
 from discussions.models import Annotation, ModerationEvent
-from discussions.services import flag_post, moderate, post_reply, set_reaction
+from discussions.services import ask_answer_first, flag_post, moderate, post_reply, set_reaction
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.services import assign_reading, create_group
 from notifications.emails import unsubscribe_token
@@ -54,16 +54,19 @@ SAMPLE_TEXT = b"A sample reading\n\nIts only paragraph says enough to be a readi
 
 @pytest.fixture
 def site(group, organizer, facilitator, member, outsider, staff, assigned_reading):
-    """A group in full swing: a question with a reply, a reaction and a report, a private
-    note, a hidden comment, an orphaned comment, a published agenda with a draft after it (and
-    another group's to copy), a meeting that ended and one that runs, an API
-    token, a reading to add to the syllabus, a draft in the library, and a
-    notification in the member's inbox; and a revised text of the syllabus's
-    reading waiting for review."""
+    """A group in full swing: a question with a reply, a reaction and a report,
+    one to answer first, a private note, a hidden comment, an orphaned comment,
+    a published agenda with a draft after it (and another group's to copy), a
+    meeting that ended and one that runs, an API token, a reading to add to the
+    syllabus, a draft in the library, and a notification in the member's inbox;
+    and a revised text of the syllabus's reading waiting for review."""
     question = make_annotation(group, assigned_reading, member, body="Why here?")
     post_reply(annotation=question, parent=None, body="Because.", author=facilitator)
     # The member's own reaction, for their thread page to offer taking it back.
     set_reaction(annotation=question, reply=None, user=member, kind="lost", on=True)
+    # A question members answer first: a member's form to answer, a facilitator's to reveal.
+    puzzle = make_annotation(group, assigned_reading, organizer, body="What next?")
+    ask_answer_first(annotation=puzzle)
     make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
     rude = make_annotation(group, assigned_reading, member, kind="comment", body="Rude")
     moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
@@ -137,6 +140,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("member", "/inbox/email/"),
             ("anonymous", f"/inbox/unsubscribe/{unsubscribe_token(member, group)}/"),
             ("facilitator", question.get_absolute_url()),
+            ("facilitator", puzzle.get_absolute_url()),
+            ("member", puzzle.get_absolute_url()),
             ("facilitator", f"{reading}?discuss={anchor}"),
             ("facilitator", f"{reading}agenda/"),
             ("facilitator", running.get_absolute_url()),

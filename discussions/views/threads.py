@@ -31,11 +31,13 @@ OWN_POST = "This is your own post: another moderator must handle it."
 def thread_context(request: HttpRequest, annotation: Annotation, **forms) -> dict:
     user, group = request.user, annotation.group
     moderator = can(group, FACILITATOR)
-    replies = list(annotation.replies.select_related("author"))
+    hidden = annotation.replies_hidden_for(user)
+    replies = [] if hidden else list(annotation.replies.select_related("author"))
     set_states([annotation, *replies], user, moderator)
     set_reactions(annotation, replies, user)
     is_question = annotation.kind == Annotation.Kind.QUESTION
     return {
+        "replies_hidden": hidden,
         "annotation": annotation,
         "group": group,
         "reading": annotation.reading,
@@ -181,6 +183,22 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
         annotation=annotation, answered=is_answered, actor=request.user, answer=answer
     )
     return _back(request, annotation, "Marked answered." if is_answered else "Marked unanswered.")
+
+
+@login_required
+@require_POST
+def answer_first(
+    request: HttpRequest, slug: str, reading_slug: str, thread_id: int
+) -> HttpResponse:
+    """A facilitator asks for answers first on a question, or reveals its replies."""
+    annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
+    if not can(annotation.group, FACILITATOR) or annotation.kind != Annotation.Kind.QUESTION:
+        raise PermissionDenied
+    if request.POST.get("action") == "reveal":
+        services.reveal_replies(annotation=annotation)
+        return _back(request, annotation, "Everyone sees the replies now.")
+    services.ask_answer_first(annotation=annotation)
+    return _back(request, annotation, "Members now answer before they see the replies.")
 
 
 REPORTED = "Reported to the moderators."

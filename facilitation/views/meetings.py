@@ -2,6 +2,7 @@
 as its summary (planned against actual time, responses, new questions, who came)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -59,6 +60,41 @@ def _current(request: HttpRequest, meeting: Meeting) -> dict:
     return context
 
 
+# The summary's bar chart, in SVG units: bars start after their labels, and
+# the longest bar (of planned or actual minutes) is BAR_SPAN long.
+LABEL_SPAN, BAR_SPAN, BAR_HEIGHT, ROW = 64, 440, 16, 68
+
+
+@dataclass
+class Bar:
+    label: str
+    minutes: float
+    width: float
+    y: int
+    x = LABEL_SPAN
+
+    @property
+    def text_x(self) -> float:
+        # The figure after the bar's end.
+        return LABEL_SPAN + self.width + 6
+
+
+def _chart(covered: list[AgendaItem]) -> int:
+    """Lay out each covered item's two bars (`item.bars`), planned and actual
+    minutes to one scale; returns the chart's height."""
+    longest = max((m for item in covered for m in (item.minutes, item.actual_minutes)), default=0)
+    scale = BAR_SPAN / longest if longest else 0
+    for n, item in enumerate(covered):
+        item.y = n * ROW
+        item.bars = [
+            Bar(label, minutes, round(minutes * scale, 1), item.y + 20 + k * (BAR_HEIGHT + 4))
+            for k, (label, minutes) in enumerate(
+                (("Planned", item.minutes), ("Actual", item.actual_minutes))
+            )
+        ]
+    return len(covered) * ROW
+
+
 def _summary(meeting: Meeting, user) -> dict:
     items = list(
         AgendaItem.objects.filter(group=meeting.group, reading=meeting.reading)
@@ -70,8 +106,10 @@ def _summary(meeting: Meeting, user) -> dict:
         spent[step.item_id] += ((step.ended or meeting.ended) - step.started).total_seconds()
     responses = defaultdict(list)
     threads = {item.thread_id: item for item in items}
+    # A question members answer first keeps its responses from those who have not.
+    readable = Annotation.objects.filter(pk__in=list(threads)).replies_open_to(user)
     for reply in Reply.objects.filter(
-        annotation__in=list(threads),
+        annotation__in=readable,
         created__gte=meeting.started,
         created__lte=meeting.ended,
         deleted=None,
@@ -101,6 +139,7 @@ def _summary(meeting: Meeting, user) -> dict:
     ).select_related("author", "passage")
     return {
         "covered": covered,
+        "chart_height": _chart(covered),
         "planned_total": sum(item.minutes for item in covered),
         "actual_total": round(sum(item.actual_minutes for item in covered), 1),
         "new_questions": list(new_questions),

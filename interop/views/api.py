@@ -129,8 +129,10 @@ def _reply_json(request: HttpRequest, reply: Reply) -> dict:
     return w3c.reply_json(request, reply, state_of(reply, request.user, moderator))
 
 
-def _kept(annotation: Annotation) -> list[Reply]:
-    """The thread's replies its page shows, in reading order."""
+def _kept(request: HttpRequest, annotation: Annotation) -> list[Reply]:
+    """The thread's replies its page shows the user, in reading order."""
+    if annotation.replies_hidden_for(request.user):
+        return []
     replies = list(annotation.replies.select_related("author"))
     return [node.reply for node, _ in walk(reply_tree(replies))]
 
@@ -143,7 +145,7 @@ def _create_reply(request: HttpRequest, document: dict, body: str) -> HttpRespon
     parent = None
     if "reply_pk" in match.kwargs:
         parent = get_post_in_thread(request, annotation, str(match.kwargs["reply_pk"]))
-        if parent not in _kept(annotation):
+        if parent not in _kept(request, annotation):
             raise Http404
     reply = services.post_reply(
         annotation=annotation, parent=parent, body=body, author=request.user
@@ -208,7 +210,7 @@ def reply(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     thread = get_thread_by_id(request, pk)
     post = get_object_or_404(Reply.objects.select_related("author"), pk=reply_pk, annotation=thread)
     post.annotation = thread
-    if post not in _kept(thread):
+    if post not in _kept(request, thread):
         raise Http404
     return _change(request, post) or answer(_reply_json(request, post))
 

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from playwright.sync_api import expect
 
 from discussions.models import Annotation
-from discussions.services import set_reaction
+from discussions.services import ask_answer_first, post_reply, set_reaction
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.models import Membership
 from groups.services import assign_reading, create_group
@@ -42,8 +42,8 @@ PASSES = [
 @pytest.fixture
 def site(transactional_db):
     """A group with its cast, a reading with threads (one orphaned, one with a
-    reaction), a published agenda (with a facilitator's notes), an ended
-    meeting and a running one, and staff's uploads."""
+    reaction, one to answer first), a published agenda (with a facilitator's
+    notes), an ended meeting and a running one, and staff's uploads."""
     organizer = make_user("olga@example.org", "Olga Organizer")
     facilitator = make_user("femi@example.org", "Femi Facilitator")
     member = make_user("maya@example.org", "Maya Member")
@@ -59,6 +59,11 @@ def site(transactional_db):
     # Reactions: counted in the margin, pressed for the facilitator, listed by name.
     set_reaction(annotation=thread, reply=None, user=facilitator, kind="lost", on=True)
     make_annotation(group, reading, facilitator, kind="comment", body="A note on it.")
+    # A question to answer first, with a reply: the member is asked to answer
+    # before reading it, the facilitator offered to reveal it.
+    puzzle = make_annotation(group, reading, organizer, body="What now?")
+    ask_answer_first(annotation=puzzle)
+    post_reply(annotation=puzzle, parent=None, body="Sleep on it.", author=organizer)
     lost = make_annotation(group, reading, member, body="Which number?", words="number")
     Annotation.objects.filter(pk=lost.pk).update(orphaned=1, start=None, end=None)
 
@@ -94,6 +99,7 @@ def site(transactional_db):
         "reading": r,
         "reading, not following the meeting": f"{r}?follow=off",
         "thread": f"{r}t/{thread.pk}/",
+        "thread to answer first": f"{r}t/{puzzle.pk}/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
         "inbox": "/inbox/",
