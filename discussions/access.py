@@ -26,9 +26,13 @@ def get_thread_for_member(request, group_slug: str, reading_slug: str, thread_id
 
 
 def get_post_in_thread(request, annotation: Annotation, reply_id: str | None):
-    """The annotation itself, or one reply of its thread named by `reply_id`."""
+    """The annotation itself, or one reply of its thread named by `reply_id`.
+    A reply the user may not read yet (an answer-first question) is not there
+    for them to react to, report or answer."""
     if not reply_id:
         return annotation
+    if annotation.replies_hidden_for(request.user):
+        raise Http404
     reply = get_object_or_404(
         Reply, pk=reply_id if reply_id.isdigit() else 0, annotation=annotation
     )

@@ -140,13 +140,13 @@ def test_the_thread_page_costs_no_more_queries_while_answers_come_first(
     post_reply(annotation=question, parent=None, body="A view.", author=facilitator)
     signed_in(client, member)
     client.get(url(question))
-    # session, user, group with my role, assignment, thread, replies, my vote,
-    # whether I follow it, my unread count
-    with django_assert_num_queries(9):
+    # session, user, group with my role, assignment, thread, replies, reactions,
+    # my vote, whether I follow it, my unread count
+    with django_assert_num_queries(10):
         client.get(url(question))
     ask_answer_first(annotation=question)
     # Whether the member may read the replies stands in for fetching them.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert "Answer first" in client.get(url(question)).content.decode()
 
 
@@ -278,3 +278,28 @@ def test_the_margin_keeps_the_count_but_not_who_replied_until_revealed(
     assert link.search(page).group(1) == "" and "1 reply" in page
     reveal_replies(annotation=Annotation.objects.get(pk=question.pk))
     assert link.search(client.get(reading).content.decode()).group(1) == str(facilitator.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("react", {"kind": "lost", "on": "1"}),
+        ("flag", {"reason": "Rude"}),
+        ("reply", {"parent": "{reply}", "body": "To the hidden one."}),
+    ],
+)
+def test_a_reply_not_yet_readable_cannot_be_acted_on_by_its_id(
+    client, question, facilitator, member, action, data
+):
+    ask_answer_first(annotation=question)
+    hidden = post_reply(annotation=question, parent=None, body="Hidden.", author=facilitator)
+    client.force_login(member)
+    posted = {k: v.format(reply=hidden.pk) for k, v in data.items()}
+    if action != "reply":
+        posted["reply"] = str(hidden.pk)
+    response = client.post(url(question, action), posted)
+    assert response.status_code == 404
+    question.refresh_from_db()
+    assert question.replies.count() == 1
+    assert not hidden.reactions.exists() and not hidden.flags.exists()
