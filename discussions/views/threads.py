@@ -149,6 +149,8 @@ def delete(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -
         url = reverse("discussions:reading", args=[slug, reading_slug])
         url = f"{url}#{annotation.passage.anchor}"
         return HttpResponse(headers={"HX-Redirect": url}) if is_htmx(request) else redirect(url)
+    if post is not annotation and not post.children.exists():
+        focus = ""  # the reply is gone from view: focus its thread
     return _back(request, annotation, "Deleted.", focus)
 
 

@@ -59,7 +59,7 @@ if (config) {
       }
       const replacement = piece.content.firstElementChild;
       const followed = current.dataset.followAnchor;
-      const focused = current.contains(document.activeElement) && document.activeElement;
+      const focused = current.contains(document.activeElement) ? document.activeElement : null;
       const refocus = focused && counterpart(current, focused);
       const added = newPosts(current, replacement);
       if (added) said.push(`${added} new post${added === 1 ? "" : "s"} on this passage.`);
