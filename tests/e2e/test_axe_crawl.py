@@ -155,7 +155,7 @@ def reading_states(page, url, thread):
     # JavaScript posts it: the whole page comes back with the error.
     with page.expect_navigation():
         composer.evaluate("form => form.submit()")
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_text("Write something first.")).to_be_visible()
     yield "reading: error after an empty question"
     page.goto(url)
     page.get_by_role("link", name=f"Maya Member: {thread.body}").click()
