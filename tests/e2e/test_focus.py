@@ -153,3 +153,10 @@ def test_the_live_poll_keeps_focus_and_says_what_arrived(open_as, thread):
     expect(page.locator(f"#thread-{question.pk}")).to_contain_text("Mine, I think.")
     expect(said(page)).to_have_text("1 new post on this passage.")
     expect(vote).to_be_focused()
+
+
+def test_following_keeps_focus_on_the_button(open_as, thread):
+    page = open_as(thread["replier"], thread["url"])
+    page.get_by_role("button", name="Follow this reading").click()
+    expect(said(page)).to_have_text("You follow this reading now.")
+    expect(page.get_by_role("button", name="Unfollow this reading")).to_be_focused()
