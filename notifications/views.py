@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.announce import announce
 from discussions.access import get_thread_for_member
 from groups.access import get_assignment_for_member
 from groups.models import Group
@@ -53,13 +54,12 @@ def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
 
 
 def _follow_answer(request: HttpRequest, following: bool, url: str, what: str, back: str):
+    message = f"You follow this {what} now." if following else f"You no longer follow this {what}."
     if _is_htmx(request):
         context = {"url": url, "following": following, "what": what}
-        return render(request, "notifications/_follow.html", context)
-    messages.success(
-        request,
-        f"You follow this {what} now." if following else f"You no longer follow this {what}.",
-    )
+        answer = render(request, "notifications/_follow.html", context)
+        return announce(answer, message, f"#follow-{what} button")
+    messages.success(request, message)
     return redirect(back)
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.announce import announce
 from groups.access import can, get_assignment_for_member
 from groups.models import Assignment, Membership
 from groups.sections import render_sections
@@ -92,7 +93,9 @@ def composer_refused(request: HttpRequest, assignment: Assignment, form) -> Http
     htmx, else on the whole page."""
     passage = form.cleaned_data.get("passage")
     if is_htmx(request) and passage:
-        return HttpResponse(render_passage(request, assignment, passage, form), status=400)
+        refused = HttpResponse(render_passage(request, assignment, passage, form), status=400)
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return announce(refused, errors, f"#row-{passage.anchor} [data-compose-form] textarea")
     return _page(request, assignment, compose=form, status=400)
 
 
@@ -113,8 +116,10 @@ def annotate(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
         author=request.user,
         selector=data["selector"],
     )
+    message = f"{annotation.get_kind_display()} posted."
     if is_htmx(request):
-        return HttpResponse(render_passage(request, assignment, data["passage"]))
-    messages.success(request, f"Your {annotation.get_kind_display().lower()} is posted.")
+        posted = HttpResponse(render_passage(request, assignment, data["passage"]))
+        return announce(posted, message, f'[data-thread-link="{annotation.pk}"]')
+    messages.success(request, message)
     url = reverse("discussions:reading", args=[slug, reading_slug])
     return redirect(f"{url}#{data['passage'].anchor}")

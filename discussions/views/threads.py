@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.announce import announce
 from accounts.confirm import NOT_CONFIRMED, confirmed
 from accounts.limits import TOO_OFTEN, allowed, too_many
 from groups.access import can
@@ -66,11 +67,24 @@ def _respond(request: HttpRequest, annotation: Annotation, status: int = 200, **
     return render(request, template, context, status=status)
 
 
-def _back(request: HttpRequest, annotation: Annotation, message: str = "", anchor: str = ""):
+def post_id(annotation: Annotation, post) -> str:
+    """The id of a post's markup in the thread (_post.html)."""
+    return f"post-{'a' if post is annotation else 'r'}{post.pk}"
+
+
+def _back(
+    request: HttpRequest,
+    annotation: Annotation,
+    message: str,
+    focus: str,
+    anchor: str = "",
+    level: int = messages.SUCCESS,
+):
+    """The thread again: in place for htmx, saying `message` and focusing the
+    element the selector `focus` finds in it; else a redirect to the thread."""
     if is_htmx(request):
-        return _respond(request, annotation)
-    if message:
-        messages.success(request, message)
+        return announce(_respond(request, annotation), message, f"#thread-{annotation.pk} {focus}")
+    messages.add_message(request, level, message)
     return redirect(annotation.get_absolute_url() + (f"#{anchor}" if anchor else ""))
 
 
@@ -90,11 +104,15 @@ def reply(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) ->
     if form.is_valid() and form.cleaned_data["parent"]:
         parent = get_post_in_thread(request, annotation, str(form.cleaned_data["parent"]))
     if not form.is_valid():
-        return _respond(request, annotation, status=400, reply_form=form)
+        refused = _respond(request, annotation, status=400, reply_form=form)
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return announce(refused, errors, f'#thread-{annotation.pk} [aria-invalid="true"]')
     posted = services.post_reply(
         annotation=annotation, parent=parent, body=form.cleaned_data["body"], author=request.user
     )
-    return _back(request, annotation, "Your reply is posted.", f"r-{posted.pk}")
+    return _back(
+        request, annotation, "Reply posted.", f"#{post_id(annotation, posted)}", f"r-{posted.pk}"
+    )
 
 
 @login_required
@@ -104,11 +122,17 @@ def edit(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> 
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
     require_author(request, post)
     form = EditForm(request.POST)
+    focus = f"#{post_id(annotation, post)}"
     if post.deleted or not form.is_valid():
-        messages.error(request, "Nothing was changed: write something first.")
-        return _back(request, annotation)
+        return _back(
+            request,
+            annotation,
+            "Nothing was changed: write something first.",
+            focus,
+            level=messages.ERROR,
+        )
     services.edit_post(post=post, body=form.cleaned_data["body"])
-    return _back(request, annotation, "Your changes are saved.")
+    return _back(request, annotation, "Your changes are saved.", focus)
 
 
 @login_required
@@ -117,9 +141,9 @@ def delete(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
     require_author(request, post)
+    focus = f"#{post_id(annotation, post)}"
     if not confirmed(request):
-        messages.error(request, NOT_CONFIRMED)
-        return _back(request, annotation)
+        return _back(request, annotation, NOT_CONFIRMED, focus, level=messages.ERROR)
     if not post.deleted:
         services.delete_post(post=post)
     if post is annotation and not annotation.reply_count:
@@ -128,7 +152,9 @@ def delete(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -
         url = reverse("discussions:reading", args=[slug, reading_slug])
         url = f"{url}#{annotation.passage.anchor}"
         return HttpResponse(headers={"HX-Redirect": url}) if is_htmx(request) else redirect(url)
-    return _back(request, annotation, "Deleted.")
+    if post is not annotation and not post.children.exists():
+        focus = ""  # the reply is gone from view: focus its thread
+    return _back(request, annotation, "Deleted.", focus)
 
 
 @login_required
@@ -137,9 +163,14 @@ def vote(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> 
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     if annotation.kind != Annotation.Kind.QUESTION or annotation.author_id == request.user.pk:
         raise PermissionDenied
-    services.toggle_vote(annotation=annotation, user=request.user)
+    voted = services.toggle_vote(annotation=annotation, user=request.user)
     annotation.refresh_from_db(fields=["vote_count"])
-    return _back(request, annotation)
+    return _back(
+        request,
+        annotation,
+        "Vote recorded." if voted else "Vote withdrawn.",
+        f"#vote-{annotation.pk}",
+    )
 
 
 @login_required
@@ -176,13 +207,21 @@ def answered(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
     if request.POST.get("answer"):
         answer = get_post_in_thread(request, annotation, request.POST["answer"])
         if answer.hidden or answer.deleted:
-            messages.error(request, "A hidden or deleted reply cannot be the answer.")
-            return _back(request, annotation)
+            message = "A hidden or deleted reply cannot be the answer."
+            return _back(
+                request,
+                annotation,
+                message,
+                f"#{post_id(annotation, answer)}",
+                level=messages.ERROR,
+            )
     is_answered = request.POST.get("answered") != "0"
     services.set_answered(
         annotation=annotation, answered=is_answered, actor=request.user, answer=answer
     )
-    return _back(request, annotation, "Marked answered." if is_answered else "Marked unanswered.")
+    message = "Marked answered." if is_answered else "Marked unanswered."
+    focus = f"#{post_id(annotation, answer)}" if answer else f"#answered-{annotation.pk}"
+    return _back(request, annotation, message, focus)
 
 
 @login_required
@@ -205,14 +244,16 @@ REPORTED = "Reported to the moderators."
 ALREADY_REPORTED = "You have reported this already: the moderators will look at it."
 
 
-def _reported(request: HttpRequest, annotation: Annotation, message: str, status: int = 200):
+def _reported(request: HttpRequest, annotation: Annotation, post, message: str, status: int = 200):
     """Say how the report went: in place of the Report form, for htmx (which
     swaps only a 2xx answer); else on the thread, or the rate limit's page."""
     if is_htmx(request):
-        return render(request, "discussions/_reported.html", {"message": message})
+        where = f"reported-{post_id(annotation, post)}"
+        answer = render(request, "discussions/_reported.html", {"message": message, "id": where})
+        return announce(answer, message, f"#{where}")
     if status == 429:
         return too_many(request, message)
-    return _back(request, annotation, message)
+    return _back(request, annotation, message, "")
 
 
 @login_required
@@ -222,17 +263,19 @@ def flag(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> 
     post = get_post_in_thread(request, annotation, request.POST.get("reply"))
     form = FlagForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say what is wrong with it, so the moderators can judge.")
-        return _back(request, annotation)
+        message = "Say what is wrong with it, so the moderators can judge."
+        return _back(
+            request, annotation, message, f"#{post_id(annotation, post)}", level=messages.ERROR
+        )
     if post.flags.filter(reporter=request.user, resolved=None).exists():
-        return _reported(request, annotation, ALREADY_REPORTED)
+        return _reported(request, annotation, post, ALREADY_REPORTED)
     # Counted only for a new report, so asking again is never what uses the rate up.
     if not allowed(request, "flag"):
-        return _reported(request, annotation, TOO_OFTEN["flag"], status=429)
+        return _reported(request, annotation, post, TOO_OFTEN["flag"], status=429)
     services.flag_post(
         post=post, group=annotation.group, reporter=request.user, reason=form.cleaned_data["reason"]
     )
-    return _reported(request, annotation, REPORTED)
+    return _reported(request, annotation, post, REPORTED)
 
 
 @login_required
@@ -245,15 +288,16 @@ def moderate(request: HttpRequest, slug: str, reading_slug: str, thread_id: int)
     action = request.POST.get("action")
     # The moderation queue's buttons say so, to go back there rather than to the thread.
     queue = request.POST.get("back") == "queue"
+    level = messages.ERROR
     if action not in ModerationEvent.Action.values:
-        messages.error(request, "Choose hide, restore or dismiss.")
+        message = "Choose hide, restore or dismiss."
     elif post.author_id == request.user.pk:
         # No one judges the reports on their own post, nor lifts their own hiding.
-        messages.error(request, OWN_POST)
+        message = OWN_POST
     else:
         services.moderate(post=post, group=annotation.group, actor=request.user, action=action)
-        done = f"Done: {ModerationEvent.Action(action).label}."
-        if not queue:
-            return _back(request, annotation, done)
-        messages.success(request, done)
-    return redirect("discussions:moderation", slug) if queue else _back(request, annotation)
+        message, level = f"Done: {ModerationEvent.Action(action).label}.", messages.SUCCESS
+    if queue:
+        messages.add_message(request, level, message)
+        return redirect("discussions:moderation", slug)
+    return _back(request, annotation, message, f"#{post_id(annotation, post)}", level=level)

@@ -1,9 +1,36 @@
 // Live updates: every few seconds ask whether the discussion changed (a
 // conditional GET), and swap in the passages and open threads that did.
-// Nothing is replaced while the reader is typing or selecting inside it.
+// Nothing is replaced while the reader is typing or selecting inside it; a
+// piece holding focus is replaced with focus kept on the same element; what
+// changed is said in the page's status region (announce.js).
 
 const config = document.querySelector("[data-live-url]");
 const INTERVAL = 2000;
+const viewer = document.querySelector("[data-viewer]")?.dataset.viewer;
+
+// The element in a new piece that stands for `element` in the old one: the
+// piece itself, the same id, or the same place among its kind.
+const counterpart = (piece, element) => {
+  if (element === piece) return (fresh) => fresh;
+  if (element.id) return (fresh) => fresh.querySelector(`#${CSS.escape(element.id)}`);
+  const index = [...piece.querySelectorAll(element.tagName)].indexOf(element);
+  return (fresh) => fresh.querySelectorAll(element.tagName)[index];
+};
+
+// Posts by others that a margin now counts: its count grew, and some thread's
+// newest post is someone else's (one's own reply was said when posted).
+const newPosts = (current, replacement) => {
+  const added = Number(replacement.dataset.activity) - Number(current.dataset.activity);
+  if (!(added > 0)) return 0;
+  const before = new Map(
+    [...current.querySelectorAll("[data-thread-link]")].map((link) => [link.id, link.dataset.posted]),
+  );
+  const links = [...replacement.querySelectorAll("[data-thread-link]")];
+  const byOthers = links.some(
+    (link) => link.dataset.posted !== before.get(link.id) && link.dataset.poster !== viewer,
+  );
+  return byOthers ? added : 0;
+};
 
 if (config) {
   let version = `"${config.dataset.liveVersion}"`;
@@ -22,6 +49,7 @@ if (config) {
   const apply = (html) => {
     const incoming = new DOMParser().parseFromString(html, "text/html");
     let applied = true;
+    const said = [];
     for (const piece of incoming.querySelectorAll("template[data-live]")) {
       const current = document.getElementById(piece.dataset.live);
       if (!current) continue;
@@ -31,13 +59,28 @@ if (config) {
       }
       const replacement = piece.content.firstElementChild;
       const followed = current.dataset.followAnchor;
+      const focused = current.contains(document.activeElement) ? document.activeElement : null;
+      const refocus = focused && counterpart(current, focused);
+      const added = newPosts(current, replacement);
+      if (added) said.push(`${added} new post${added === 1 ? "" : "s"} on this passage.`);
+      const news = replacement.dataset.announce;
+      if (news && news !== current.dataset.announce) said.push(news);
       current.replaceWith(replacement);
       window.htmx?.process(replacement);
+      const again = refocus?.(replacement);
+      if (again) {
+        // A post that announce.js made focusable is so again.
+        if (focused.hasAttribute("tabindex")) again.tabIndex = focused.tabIndex;
+        again.focus({ preventScroll: true });
+      }
       // Following a meeting: the reading scrolls to the passage now discussed.
       const anchor = replacement.dataset.followAnchor;
       if (anchor && anchor !== followed) {
         document.getElementById(anchor)?.scrollIntoView({ behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "center" });
       }
+    }
+    if (said.length) {
+      document.dispatchEvent(new CustomEvent("announce", { detail: { message: said.join(" ") } }));
     }
     return applied;
   };

@@ -142,14 +142,14 @@ const MOVES = {
   Home: ["backward", "lineboundary"],
   End: ["forward", "lineboundary"],
 };
-for (const body of document.querySelectorAll("[data-passage-text]")) {
-  body.tabIndex = 0;
-  body.setAttribute("aria-describedby", "selection-hint");
-  body.addEventListener("focus", () => {
-    const selection = window.getSelection();
-    if (!body.contains(selection.anchorNode)) selection.collapse(body, 0);
-  });
-}
+// The template makes each passage's text focusable, so it stays so when re-rendered.
+document.addEventListener("focusin", (event) => {
+  const body = event.target;
+  const selection = window.getSelection();
+  if (body.matches?.("[data-passage-text]") && !body.contains(selection.anchorNode)) {
+    selection.collapse(body, 0);
+  }
+});
 document.addEventListener("keydown", (event) => {
   const body = event.target.closest?.("[data-passage-text]");
   if (!body || event.altKey || event.metaKey) return;

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -62,9 +63,15 @@ def test_reporting_says_so_in_place_and_again_and_at_the_limit(
     question = make_annotation(group, assigned_reading, organizer, body="Rude words")
     signed_in(client, member)
     report = thread_url(question) + "flag/"
-    answer = client.post(report, {"reason": "Rude"}, HTTP_HX_REQUEST="true").content.decode()
-    # htmx puts this in place of the Report form (hx-target="this").
-    assert answer.strip() == '<p class="reported" role="status">Reported to the moderators.</p>'
+    answer = client.post(report, {"reason": "Rude"}, HTTP_HX_REQUEST="true")
+    # htmx puts this in place of the Report form (hx-target="this"), focuses it and says it.
+    where = f"reported-post-a{question.pk}"
+    assert answer.content.decode().strip() == (
+        f'<p class="reported" id="{where}">Reported to the moderators.</p>'
+    )
+    assert json.loads(answer["HX-Trigger-After-Settle"]) == {
+        "announce": {"message": "Reported to the moderators.", "focus": f"#{where}"}
+    }
     again = client.post(report, {"reason": "Still rude"}, HTTP_HX_REQUEST="true")
     assert "You have reported this already" in again.content.decode()
     assert Flag.objects.get().reason == "Rude"

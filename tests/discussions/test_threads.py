@@ -1,12 +1,15 @@
 """One thread: its permalink page and every write on it."""
 
+import json
+
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from discussions.models import Annotation, Flag, ModerationEvent, Reply, Vote
 from discussions.services import delete_post, moderate, post_reply
 from discussions.threads import MAX_DEPTH
-from tests.conftest import add_member, make_annotation, signed_in
+from tests.conftest import add_member, browsing_as, form_with, make_annotation, signed_in
 
 YES = {"confirm": "yes"}  # the box a destructive action's form asks to tick
 
@@ -75,6 +78,44 @@ def test_an_empty_reply_is_refused(client, question, organizer):
     assert response.status_code == 400
     assert "Write something first." in response.content.decode()
     assert not Reply.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_reply_by_htmx_comes_back_with_its_error_beside_the_field(
+    client, question, organizer
+):
+    response = signed_in(client, organizer).post(
+        url(question, "reply"), {"body": "  "}, HTTP_HX_REQUEST="true"
+    )
+    # A 400 that base.html's htmx config swaps in, in place of the thread.
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.find().name == "article"
+    field = page.find("textarea", attrs={"name": "body", "aria-invalid": "true"})
+    error = page.find(id=field["aria-describedby"])
+    assert error.get_text(strip=True) == "Write something first."
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {
+        "announce": {
+            "message": "Write something first.",
+            "focus": f'#thread-{question.pk} [aria-invalid="true"]',
+        }
+    }
+    assert not Reply.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_reply_without_javascript_shows_its_error_on_the_thread_page(
+    django_app, question, organizer
+):
+    page = browsing_as(django_app, organizer).get(url(question))
+    form = form_with(page, "Post")
+    form["body"] = "  "
+    refused = form.submit(status=400)
+    field = refused.html.find("textarea", attrs={"aria-invalid": "true"})
+    assert refused.html.find(id=field["aria-describedby"]).get_text(strip=True) == (
+        "Write something first."
+    )
+    assert refused.html.find("html") is not None and not Reply.objects.exists()
 
 
 @pytest.mark.django_db

@@ -199,7 +199,7 @@ def reading_states(page, url, thread):
     # JavaScript posts it: the whole page comes back with the error.
     with page.expect_navigation():
         composer.evaluate("form => form.submit()")
-    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_text("Write something first.")).to_be_visible()
     yield "reading: error after an empty question"
     page.goto(url)
     page.get_by_role("link", name=f"Maya Member: {thread.body}").click()
@@ -222,7 +222,7 @@ def meeting_ended_states(page, site, role):
         expect(page.get_by_text("The meeting has ended. Here is its summary.")).to_be_visible()
         yield "meeting: just ended, its summary"
     page.goto(site["reading"])
-    expect(page.get_by_role("status").filter(has_text="The meeting has ended")).to_be_visible()
+    expect(page.get_by_text("The meeting has ended.")).to_be_visible()
     yield "reading: the meeting just ended"
 
 
