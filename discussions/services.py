@@ -154,16 +154,18 @@ def delete_post(*, post: Annotation | Reply) -> None:
             _touch(post.annotation, reply_count=F("reply_count") - 1, **_last_post(post.annotation))
 
 
-def toggle_vote(*, annotation: Annotation, user) -> bool:
-    """ "I have this question too", or take it back. Returns whether it is on now."""
+def set_vote(*, annotation: Annotation, user, on: bool) -> bool:
+    """ "I have this question too", or taking it back. The form says which (as
+    reactions do), so a double click or a resent form is harmless; returns
+    whether the vote changed."""
     with transaction.atomic():
-        removed, _ = Vote.objects.filter(annotation=annotation, user=user).delete()
-        if removed:
-            _touch(annotation, vote_count=F("vote_count") - 1)
-            return False
-        Vote.objects.create(annotation=annotation, user=user)
-        _touch(annotation, vote_count=F("vote_count") + 1)
-        return True
+        if on:
+            _, changed = Vote.objects.get_or_create(annotation=annotation, user=user)
+        else:
+            changed, _ = Vote.objects.filter(annotation=annotation, user=user).delete()
+        if changed:
+            _touch(annotation, vote_count=F("vote_count") + (1 if on else -1))
+        return bool(changed)
 
 
 def set_reaction(*, annotation: Annotation, reply: Reply | None, user, kind: str, on: bool) -> None:

@@ -21,7 +21,7 @@ from groups.sections import render_sections
 from .. import sections, services
 from ..access import get_post_in_thread, get_thread_for_member, require_author
 from ..forms import EditForm, FlagForm, ReactionForm, ReplyForm
-from ..models import Annotation, ModerationEvent
+from ..models import Annotation, ModerationEvent, Reaction
 from ..threads import reply_tree, set_reactions, set_states
 from .reading import is_htmx
 
@@ -163,12 +163,13 @@ def vote(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -> 
     annotation = get_thread_for_member(request, slug, reading_slug, thread_id)
     if annotation.kind != Annotation.Kind.QUESTION or annotation.author_id == request.user.pk:
         raise PermissionDenied
-    voted = services.toggle_vote(annotation=annotation, user=request.user)
+    on = request.POST.get("on") != "0"
+    services.set_vote(annotation=annotation, user=request.user, on=on)
     annotation.refresh_from_db(fields=["vote_count"])
     return _back(
         request,
         annotation,
-        "Vote recorded." if voted else "Vote withdrawn.",
+        "Vote recorded." if on else "Vote withdrawn.",
         f"#vote-{annotation.pk}",
     )
 
@@ -185,14 +186,22 @@ def react(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) ->
     form = ReactionForm(request.POST)
     if not form.is_valid():
         return _respond(request, annotation, status=400)
+    kind, on = form.cleaned_data["kind"], form.cleaned_data["on"]
     services.set_reaction(
         annotation=annotation,
         reply=None if post is annotation else post,
         user=request.user,
-        kind=form.cleaned_data["kind"],
-        on=form.cleaned_data["on"],
+        kind=kind,
+        on=on,
     )
-    return _back(request, annotation, anchor=f"r-{post.pk}" if post is not annotation else "")
+    label = Reaction.Kind(kind).label
+    return _back(
+        request,
+        annotation,
+        f"Reacted: {label}." if on else f"Reaction taken back: {label}.",
+        f"#react-{'a' if post is annotation else 'r'}{post.pk}-{kind}",
+        anchor=f"r-{post.pk}" if post is not annotation else "",
+    )
 
 
 @login_required
@@ -235,9 +244,11 @@ def answer_first(
         raise PermissionDenied
     if request.POST.get("action") == "reveal":
         services.reveal_replies(annotation=annotation)
-        return _back(request, annotation, "Everyone sees the replies now.")
+        focus = f"#{post_id(annotation, annotation)}"
+        return _back(request, annotation, "Everyone sees the replies now.", focus)
     services.ask_answer_first(annotation=annotation)
-    return _back(request, annotation, "Members now answer before they see the replies.")
+    message = "Members now answer before they see the replies."
+    return _back(request, annotation, message, f"#answer-first-{annotation.pk}")
 
 
 REPORTED = "Reported to the moderators."

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from discussions.models import ModerationEvent
-from discussions.services import edit_post, moderate, post_reply, toggle_vote
+from discussions.services import edit_post, moderate, post_reply, set_vote
 from groups.models import Assignment
 from groups.services import assign_reading
 from tests.conftest import add_member, make_annotation, make_user, signed_in
@@ -74,7 +74,7 @@ def test_edits_replies_and_votes_show_on_the_next_view(group, member, second, as
     assert "1 reply" not in before
     edit_post(post=question, body="Second wording")
     post_reply(annotation=question, parent=None, body="An answer", author=second)
-    toggle_vote(annotation=question, user=second)
+    set_vote(annotation=question, user=second, on=True)
     after = view(second, group, assigned_reading)
     assert "Second wording" in after
     assert "First wording" not in after

@@ -33,7 +33,7 @@ from discussions.services import (
     post_reply,
     reattach,
     set_reaction,
-    toggle_vote,
+    set_vote,
 )
 from groups.models import Assignment, Membership
 from groups.services import GroupRuleError, assign_reading, change_role, create_group
@@ -165,11 +165,11 @@ class CachedEqualsFresh(RuleBasedStateMachine):
             action = ModerationEvent.Action.HIDDEN if hide else ModerationEvent.Action.RESTORED
             moderate(post=thread, group=thread.group, actor=moderator.user, action=action)
 
-    @rule(thread=threads, who=person)
-    def vote(self, thread, who):
+    @rule(thread=threads, who=person, on=st.booleans())
+    def vote(self, thread, who, on):
         thread, voter = self._thread(thread), self.people[who]
         if self._assigned(thread.group) and self._role(thread.group, voter):
-            toggle_vote(annotation=thread, user=voter)
+            set_vote(annotation=thread, user=voter, on=on)
 
     @rule(thread=threads, who=person, kind=st.sampled_from(Reaction.Kind.values), on=st.booleans())
     def react(self, thread, who, kind, on):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from discussions.models import Annotation
-from discussions.services import delete_post, moderate, post_reply, set_reaction, toggle_vote
+from discussions.services import delete_post, moderate, post_reply, set_reaction, set_vote
 from tests.conftest import add_member, make_annotation, make_reading, make_user, signed_in
 
 
@@ -214,8 +214,8 @@ def test_questions_sorted_by_votes_newest_or_passage(
     make_annotation(
         group, assigned_reading, facilitator, body="Late question", passage=first_passage
     )
-    toggle_vote(annotation=popular, user=member)
-    toggle_vote(annotation=popular, user=facilitator)
+    set_vote(annotation=popular, user=member, on=True)
+    set_vote(annotation=popular, user=facilitator, on=True)
     signed_in(client, member)
 
     def order(sort):

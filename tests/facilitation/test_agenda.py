@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from discussions.models import Annotation, ModerationEvent
-from discussions.services import delete_post, moderate, toggle_vote
+from discussions.services import delete_post, moderate, set_vote
 from facilitation.models import AgendaItem
 from facilitation.services import add_agenda_item, publish_agenda
 from groups.models import Assignment
@@ -143,7 +143,7 @@ def test_promote_a_members_question_credited_to_the_asker(
         group, assigned_reading, member, body="Who kept the *minutes*?", words="worth"
     )
     make_annotation(group, assigned_reading, organizer, body="Less popular")
-    toggle_vote(annotation=popular, user=facilitator)
+    set_vote(annotation=popular, user=facilitator, on=True)
     signed_in(client, facilitator)
     page = client.get(agenda_url(group, assigned_reading)).content.decode()
     asked = page[page.index("Members' open questions") :]

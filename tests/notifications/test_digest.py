@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from discussions.services import set_answered, toggle_vote
+from discussions.services import set_answered, set_vote
 from groups.models import Assignment
 from notifications.models import EmailPreference, Kind, Notification
 from tests.conftest import make_annotation
@@ -69,11 +69,11 @@ def test_before_a_meeting_the_digest_says_what_the_group_asked(
 ):
     Assignment.objects.update(meeting_date=timezone.localdate() + datetime.timedelta(days=2))
     popular = make_annotation(group, assigned_reading, member, body="Popular question")
-    toggle_vote(annotation=popular, user=organizer)
+    set_vote(annotation=popular, user=organizer, on=True)
     make_annotation(group, assigned_reading, member, body="Quiet question")
     answered = make_annotation(group, assigned_reading, member, body="Settled question")
-    toggle_vote(annotation=answered, user=organizer)
-    toggle_vote(annotation=answered, user=facilitator)
+    set_vote(annotation=answered, user=organizer, on=True)
+    set_vote(annotation=answered, user=facilitator, on=True)
     set_answered(annotation=answered, answered=True, actor=facilitator)
     make_annotation(group, assigned_reading, member, kind="note", body="Secret question")
     send_digests()
