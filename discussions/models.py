@@ -183,12 +183,14 @@ class Reaction(models.Model):
         GOOD_POINT = "good_point", "Good point"
         DISAGREE = "disagree", "I disagree"
 
-    # Shown beside each label, for the eye only: the label says it all.
+    # Shown beside each label, for the eye only: the label says it all. Symbols
+    # that ordinary text fonts draw (emoji show as empty boxes where no emoji
+    # font is installed).
     ICONS = {
-        Kind.LOST: "\N{CONFUSED FACE}",
-        Kind.DISCUSS: "\N{SPEECH BALLOON}",
-        Kind.GOOD_POINT: "\N{THUMBS UP SIGN}",
-        Kind.DISAGREE: "\N{RAISED HAND}",
+        Kind.LOST: "\N{DOUBLE QUESTION MARK}",
+        Kind.DISCUSS: "\N{HEAVY DOUBLE TURNED COMMA QUOTATION MARK ORNAMENT}",
+        Kind.GOOD_POINT: "\N{CHECK MARK}",
+        Kind.DISAGREE: "\N{BALLOT X}",
     }
 
     # Always the thread, also for a reaction to one of its replies: a reading's
