@@ -142,6 +142,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("facilitator", f"/g/{group.slug}/moderation/"),
             ("facilitator", f"{reading}orphans/"),
             ("member", f"{reading}orphans/"),
+            ("member", f"{reading}print/"),
             ("organizer", group.get_absolute_url()),
             ("organizer", f"/g/{group.slug}/members/"),
             ("organizer", f"/g/{group.slug}/edit/"),
