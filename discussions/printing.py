@@ -22,9 +22,11 @@ from .threads import BLANKED, DELETED, ReplyNode, reading_threads, walk
 # an endnote, so no passage is pushed off its page by its notes.
 MARGIN_LINES = 24
 LINE_CHARS = 45
-# The most posts a PDF is made of: WeasyPrint lays out about a thousand posts
-# in a few seconds (see tests/bench/printing.py), and a request must end.
-PDF_MAX_POSTS = 2000
+# A PDF is refused past about this many pages (reckoned from the characters of
+# text it holds): WeasyPrint takes a good part of a second a page (see
+# tests/bench/printing.py), and a request must end.
+PDF_MAX_PAGES = 100
+PAGE_CHARS = 1600
 OPENING_LENGTH = 200
 
 
@@ -39,10 +41,14 @@ class Printed:
     opening: str = ""
 
     @property
-    def lines(self) -> int:
+    def bodies(self) -> list[str]:
+        """Its posts' words as printed: none for a placeholder."""
         posts = [self.thread, *(node.reply for node, _ in self.replies)]
-        shown = [post.body for post in posts if post.state not in (BLANKED, DELETED)]
-        return len(posts) + sum(math.ceil(len(body) / LINE_CHARS) for body in shown)
+        return [post.body if post.state not in (BLANKED, DELETED) else "" for post in posts]
+
+    @property
+    def lines(self) -> int:
+        return sum(1 + math.ceil(len(body) / LINE_CHARS) for body in self.bodies)
 
 
 @dataclass
@@ -51,14 +57,19 @@ class Edition:
     whole: list[Printed]  # threads on the whole reading
     orphans: list[Printed]  # threads on words a revision took out of the text
     endnotes: list[Printed]
-    posts: int
+    length: int  # characters of text: the passages' and the posts'
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.length / PAGE_CHARS)
 
 
 def edition(assignment, user, kinds: list[str]) -> Edition:
     """The reading as `user` may see it, with the threads of `kinds` (and their
     replies, if "replies" is among them) on each passage as `printed`."""
     passages, on_passage = reading_threads(assignment, user)
-    whole, orphans, endnotes, posts = [], [], [], 0
+    whole, orphans, endnotes = [], [], []
+    length = sum(len(passage.text) for passage in passages)
     for passage in passages:
         passage.printed = []
         for thread, tree in on_passage.get(passage.pk, []):
@@ -68,7 +79,7 @@ def edition(assignment, user, kinds: list[str]) -> Edition:
             printed = Printed(thread, list(walk(tree)) if "replies" in kinds else [])
             if thread.state == DELETED and not printed.replies:
                 continue  # a placeholder with nothing under it says nothing
-            posts += 1 + len(printed.replies)
+            length += sum(map(len, printed.bodies))
             if thread.whole_reading:
                 whole.append(printed)
             elif thread.orphaned:
@@ -80,7 +91,7 @@ def edition(assignment, user, kinds: list[str]) -> Edition:
                     printed.note = len(endnotes)
                     printed.opening = excerpt(thread.body_html, OPENING_LENGTH)
         passage.html = marked(passage.html, [p.thread for p in passage.printed])
-    return Edition(passages, whole, orphans, endnotes, posts)
+    return Edition(passages, whole, orphans, endnotes, length)
 
 
 def static_file(url: str, static_url: str) -> tuple[bytes, dict]:

@@ -234,6 +234,8 @@ def click(app, person, url: str, index: int, button, uploads: dict):
 
 def errors_after(response) -> list[str]:
     page = response.follow() if response.status_int in (301, 302, 303) else response
+    if page.content_type != "text/html":  # a download (the print edition's PDF) says none
+        return []
     return re.findall(r'class="message message--error">([^<]*)<', page.text)
 
 

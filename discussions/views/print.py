@@ -35,8 +35,8 @@ def print_edition(request: HttpRequest, slug: str, reading_slug: str) -> HttpRes
     }
     if data["format"] != "pdf":
         return render(request, "discussions/print.html", context)
-    if found.posts > printing.PDF_MAX_POSTS:
-        context["too_long"] = printing.PDF_MAX_POSTS
+    if found.pages > printing.PDF_MAX_PAGES:
+        context["too_long"] = printing.PDF_MAX_PAGES
         return render(request, "discussions/print.html", context, status=400)
     html = render_to_string("discussions/print.html", context, request=request)
     static_url = request.build_absolute_uri(settings.STATIC_URL)

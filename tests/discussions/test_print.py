@@ -260,13 +260,16 @@ def test_a_bogus_choice_is_refused(client, group, member, facilitator, assigned_
 def test_a_pdf_too_long_is_refused_with_what_to_do(
     client, group, member, assigned_reading, monkeypatch
 ):
-    monkeypatch.setattr(printing, "PDF_MAX_POSTS", 2)
-    for n in range(3):
-        make_annotation(group, assigned_reading, member, body=f"Thread {n}")
+    monkeypatch.setattr(printing, "PDF_MAX_PAGES", 2)
+    monkeypatch.setattr(printing, "PAGE_CHARS", 100)
+    # The text: 3 passages of 50 characters, so 2 pages alone; a question makes it 3.
+    make_annotation(group, assigned_reading, member, body="Why? " * 20)
     signed_in(client, member)
     response = client.get(print_url(group, assigned_reading, "?format=pdf"))
     assert response.status_code == 400
-    assert "This edition holds 3 posts; a PDF is made of at most 2." in response.content.decode()
+    page = response.content.decode()
+    assert "This edition would run to about 3 pages; a PDF is made of at most 2." in page
+    assert "Leave out replies or comments" in page
     fewer = client.get(print_url(group, assigned_reading, "?kinds=comment&format=pdf"))
     assert fewer["Content-Type"] == "application/pdf"
 

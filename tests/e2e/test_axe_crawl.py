@@ -76,6 +76,7 @@ def site(transactional_db):
         "group": f"/g/{group.slug}/",
         "reading": r,
         "thread": f"{r}t/{thread.pk}/",
+        "print edition": f"{r}print/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
         "inbox": "/inbox/",
