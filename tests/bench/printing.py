@@ -35,10 +35,11 @@ from tests.conftest import add_member, make_user  # noqa: E402
 
 SEED = django_setup.ROOT.parent / "shared" / "seeds" / "mcnally-interview.txt"
 ANNOTATIONS, MEMBERS, RUNS = 300, 10, 3
-WORDS = (
+VOCABULARY = (
     "why does the interview say organization here and what would a small group do with it "
     "the argument turns on practice and patience and on who is in the room when we meet"
-).split()
+)
+WORDS = VOCABULARY.split(" ")
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -131,10 +132,11 @@ def main() -> None:
     print(f"Print edition of the seed interview on {connection.vendor} (median of {RUNS})")
     print(f"  {passages} passages, {ANNOTATIONS} annotations, {posts} posts, {endnotes} endnotes")
     print(f"  {'':<16} {'clock':>9} {'CPU':>9} {'size':>9}")
-    print(f"  {'page (HTML)':<16} {page_s:>8.2f}s {page_cpu_s:>8.2f}s {len(page) / 1e3:>7.0f}kB")
-    print(
-        f"  {'PDF, A4':<16} {pdf_s:>8.2f}s {pdf_cpu_s:>8.2f}s {len(pdf) / 1e3:>7.0f}kB  {pages} pages"
-    )
+    for label, clock, cpu, size, after in [
+        ("page (HTML)", page_s, page_cpu_s, len(page), ""),
+        ("PDF, A4", pdf_s, pdf_cpu_s, len(pdf), f"  {pages} pages"),
+    ]:
+        print(f"  {label:<16} {clock:>8.2f}s {cpu:>8.2f}s {size / 1e3:>7.0f}kB{after}")
     print(json.dumps(result))
 
 
