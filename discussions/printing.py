@@ -89,7 +89,8 @@ def edition(assignment, user, kinds: list[str]) -> Edition:
                 if printed.lines > MARGIN_LINES:
                     endnotes.append(printed)
                     printed.note = len(endnotes)
-                    printed.opening = excerpt(thread.body_html, OPENING_LENGTH)
+                    if thread.state not in (BLANKED, DELETED):
+                        printed.opening = excerpt(thread.body_html, OPENING_LENGTH)
         passage.html = marked(passage.html, [p.thread for p in passage.printed])
     return Edition(passages, whole, orphans, endnotes, length)
 

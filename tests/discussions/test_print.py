@@ -116,6 +116,20 @@ def test_a_hidden_post_is_printed_as_the_moderation_rules_show_it(
 
 
 @pytest.mark.django_db
+def test_a_hidden_thread_long_enough_for_an_endnote_stays_hidden(
+    client, group, member, facilitator, organizer, assigned_reading
+):
+    rude = make_annotation(group, assigned_reading, organizer, kind="comment", body="Rude " * 20)
+    for n in range(12):
+        post_reply(annotation=rude, parent=None, body=f"Answer {n}. " * 10, author=member)
+    moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
+    page = signed_in(client, member).get(print_url(group, assigned_reading)).content.decode()
+    assert "Continued in note 1" in page and "Answer 11." in page
+    assert "Rude" not in page
+    assert page.count("This was hidden by a moderator.") == 2  # in the margin and the note
+
+
+@pytest.mark.django_db
 def test_kinds_chosen_in_the_form(django_app, group, member, facilitator, assigned_reading):
     question = make_annotation(group, assigned_reading, member, body="Asked aloud")
     post_reply(annotation=question, parent=None, body="Answered aloud", author=facilitator)
