@@ -23,7 +23,7 @@ from .threads import BLANKED, DELETED, ReplyNode, reading_threads, walk
 MARGIN_LINES = 24
 LINE_CHARS = 45
 # A PDF is refused past about this many pages (reckoned from the characters of
-# text it holds): WeasyPrint takes a good part of a second a page (see
+# text it holds): WeasyPrint takes about a fifth of a second of CPU a page (see
 # tests/bench/printing.py), and a request must end.
 PDF_MAX_PAGES = 100
 PAGE_CHARS = 1600
