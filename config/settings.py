@@ -233,7 +233,11 @@ LOGGING = {
         "refusals": {"()": "django.utils.log.CallbackFilter", "callback": one_line_for_refusals}
     },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django.request": {"filters": ["refusals"]}},
+    "loggers": {
+        "django.request": {"filters": ["refusals"]},
+        # WeasyPrint warns of each screen-only CSS rule it passes over, for every PDF.
+        "weasyprint": {"level": "ERROR"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 

@@ -195,3 +195,35 @@ class ReattachForm(forms.Form):
 def first_words(text: str, count: int = 8) -> str:
     words = text.split()
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
+
+
+class PrintForm(forms.Form):
+    """What the print edition includes, and on what paper, from its query string."""
+
+    kinds = forms.MultipleChoiceField(
+        label="Include",
+        required=False,
+        choices=[
+            (Annotation.Kind.QUESTION, "Questions"),
+            (Annotation.Kind.COMMENT, "Comments"),
+            (Annotation.Kind.NOTE, "My private notes"),
+            ("replies", "Replies"),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    paper = forms.ChoiceField(
+        label="Paper", choices=[("a4", "A4"), ("letter", "Letter")], widget=forms.RadioSelect
+    )
+    # Set by the button pressed: the page itself, or the PDF of it.
+    format = forms.ChoiceField(required=False, choices=[("", "Page"), ("pdf", "PDF")])
+
+    @classmethod
+    def from_query(cls, query) -> "PrintForm":
+        """The form as sent; a link's query, which names no paper (the form always
+        does), asks for everything on A4 unless it names kinds."""
+        if "paper" not in query:
+            query = query.copy()
+            query["paper"] = "a4"
+            if "kinds" not in query:
+                query.setlist("kinds", [value for value, _ in cls.base_fields["kinds"].choices])
+        return cls(query)

@@ -111,13 +111,19 @@ def dress(passages, annotations, shown) -> None:
         passage.comment_count = sum(a.kind == Annotation.Kind.COMMENT for a in threads)
         passage.activity = activity[passage.pk]
         passage.heat = sum(passage.activity >= step for step in HEAT_STEPS)
-        ranges = [
-            (a.start, a.end, str(a.pk))
-            for a in threads
-            if a.start is not None and a.state not in (BLANKED, DELETED)
-        ]
         # These passages are fetched only to be shown: show them with their marks.
-        passage.html = mark_html(passage.html, ranges)
+        passage.html = marked(passage.html, threads)
+
+
+def marked(html: str, threads) -> str:
+    """A passage's HTML with the words each of `threads` is on marked, but for
+    threads whose words no one may read (deleted, or hidden from the viewer)."""
+    ranges = [
+        (a.start, a.end, str(a.pk))
+        for a in threads
+        if a.start is not None and a.state not in (BLANKED, DELETED)
+    ]
+    return mark_html(html, ranges)
 
 
 class Discussion:

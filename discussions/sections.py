@@ -16,7 +16,9 @@ imports none of them.
   still from its one query.
 - READING_TOOLS: functions of (request, assignment) giving the viewer's
   controls above the reading; THREAD_TOOLS: of (request, annotation), on a
-  thread's page."""
+  thread's page.
+- PRINT_FIRST: functions of (assignment, passages) giving the HTML that opens
+  the print edition, before the text (facilitation: the published agenda)."""
 
 ABOVE_READING = []
 LIVE = []
@@ -24,3 +26,4 @@ LIVE_FOR_VIEWER = []
 LIVE_STAMPS = []
 READING_TOOLS = []
 THREAD_TOOLS = []
+PRINT_FIRST = []

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import live, moderation, orphans, reading, threads
+from .views.print import print_edition
 
 app_name = "discussions"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("g/<slug:slug>/r/<slug:reading_slug>/", reading.reading_page, name="reading"),
     path("g/<slug:slug>/r/<slug:reading_slug>/annotate/", reading.annotate, name="annotate"),
     path("g/<slug:slug>/r/<slug:reading_slug>/live/", live.poll, name="live"),
+    path("g/<slug:slug>/r/<slug:reading_slug>/print/", print_edition, name="print"),
     path("g/<slug:slug>/r/<slug:reading_slug>/orphans/", orphans.orphans, name="orphans"),
     path(
         "g/<slug:slug>/r/<slug:reading_slug>/orphans/<int:thread_id>/",

@@ -14,5 +14,6 @@ class FacilitationConfig(AppConfig):
 
         reading_page.ABOVE_READING += [meeting_banner, published_agenda]
         reading_page.LIVE.append(live_meeting_banner)
+        reading_page.PRINT_FIRST.append(published_agenda)
         group_page.GROUP_PAGE.append(group_meetings)
         PROVIDERS.append(Provider(collect=revisions.collect, move=revisions.move))

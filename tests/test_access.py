@@ -74,6 +74,8 @@ EXPECTED = {
     # they may attach again (a facilitator, the group's; anyone, their own). The
     # thread here is anchored, not an orphan, so there is nothing to attach.
     READING + "orphans/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
+    # The print edition (and its PDF): members only, each seeing what they may.
+    READING + "print/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
     READING + "orphans/<int:thread_id>/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 404"),
     # Agendas: facilitators and organizers. The meeting runs: members follow it,
     # facilitators drive it; it has no summary to export until it ends.

@@ -149,6 +149,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("facilitator", f"/g/{group.slug}/moderation/"),
             ("facilitator", f"{reading}orphans/"),
             ("member", f"{reading}orphans/"),
+            ("member", f"{reading}print/"),
             ("organizer", group.get_absolute_url()),
             ("organizer", f"/g/{group.slug}/members/"),
             ("organizer", f"/g/{group.slug}/edit/"),
@@ -240,6 +241,8 @@ def click(app, person, url: str, index: int, button, uploads: dict):
 
 def errors_after(response) -> list[str]:
     page = response.follow() if response.status_int in (301, 302, 303) else response
+    if page.content_type != "text/html":  # a download (the print edition's PDF) says none
+        return []
     return re.findall(r'class="message message--error">([^<]*)<', page.text)
 
 

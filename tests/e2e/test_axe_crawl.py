@@ -100,6 +100,7 @@ def site(transactional_db):
         "reading, not following the meeting": f"{r}?follow=off",
         "thread": f"{r}t/{thread.pk}/",
         "thread to answer first": f"{r}t/{puzzle.pk}/",
+        "print edition": f"{r}print/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
         "inbox": "/inbox/",
