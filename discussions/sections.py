@@ -17,7 +17,7 @@ imports none of them.
 - READING_TOOLS: functions of (request, assignment) giving the viewer's
   controls above the reading; THREAD_TOOLS: of (request, annotation), on a
   thread's page.
-- PRINT_FIRST: functions of (assignment, passages) giving the HTML that opens
+- PRINT_FIRST: functions of (request, assignment, passages) giving the HTML that opens
   the print edition, before the text (facilitation: the published agenda)."""
 
 ABOVE_READING = []

@@ -31,7 +31,7 @@ def print_edition(request: HttpRequest, slug: str, reading_slug: str) -> HttpRes
         "edition": found,
         "paper": data["paper"],
         "included": [labels[kind] for kind in data["kinds"]],
-        "first": render_sections(sections.PRINT_FIRST, assignment, found.passages),
+        "first": render_sections(sections.PRINT_FIRST, request, assignment, found.passages),
     }
     if data["format"] != "pdf":
         return render(request, "discussions/print.html", context)
