@@ -82,6 +82,7 @@ def site(transactional_db):
         "thread": f"{r}t/{thread.pk}/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
+        "participation": f"/g/{group.slug}/participation/",
         "inbox": "/inbox/",
         "email settings": "/inbox/email/",
         "settings": "/settings/",
@@ -92,6 +93,7 @@ def site(transactional_db):
     facilitator_pages = {
         **member_pages,
         "agenda": f"{r}agenda/",
+        "overview": f"{r}overview/",
         "guide": f"{r}agenda/guide/",
         "orphans": f"{r}orphans/",
         "moderation": f"/g/{group.slug}/moderation/",
