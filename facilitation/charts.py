@@ -1,10 +1,12 @@
 """The geometry of the facilitators' charts, worked out here so the markup is
-only shapes: a reading's minimap (a bar per passage, thousands of them) and
-the group's participation. Colours come from the stylesheet, by class."""
+only shapes: a reading's minimap (a bar per passage, thousands of them, and
+its table of figures, a row per passage) and the group's participation.
+Colours come from the stylesheet, by class."""
 
 import itertools
 from dataclasses import dataclass, field
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from discussions.pieces import HEAT_STEPS
@@ -59,6 +61,21 @@ def minimap(figures: list[PassageFigures]) -> Minimap:
     rows = -(-len(figures) // columns)
     # Only numbers and our own class names go in: nothing to escape.
     return Minimap(columns * PITCH, max(rows, 1) * ROW, mark_safe("".join(shapes)), heat_key())
+
+
+def figure_rows(figures: list[PassageFigures], base: str) -> SafeString:
+    """The minimap's figures as table rows, each passage linked on the reading
+    page at `base`: written here, as the bars are, since a template loop over
+    thousands of rows costs more than the rest of the page."""
+    base = escape(base)
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row"><a href="{base}#{escape(f.anchor)}">{f.position}</a></th>'
+            f"<td>{f.posts}</td><td>{f.questions}</td><td>{f.open_questions}</td>"
+            f"<td>{f.votes}</td><td>{f.lost}</td><td>{f.discuss}</td></tr>"
+            for f in figures
+        )
+    )
 
 
 # Participation: a bar per member, their posts by kind end to end.

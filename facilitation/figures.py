@@ -6,7 +6,7 @@ not even as numbers, nor do deleted or hidden posts, nor what hangs on them."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from discussions.bodies import excerpt
@@ -156,38 +156,49 @@ def most_confused(
     return ranked
 
 
-def _count(rows, who: str):
-    """How many of `rows` each member (the outer Membership's user) made."""
-    per_person = rows.filter(**{who: OuterRef("user")}).order_by().values(who)
-    return Coalesce(Subquery(per_person.annotate(n=Count("pk")).values("n")[:1]), 0)
+def _per_person(rows, who: str, only) -> dict[int, int]:
+    """How many of `rows` each person (`who` names them) made, in one GROUP BY."""
+    if only is not None:
+        rows = rows.filter(**{who: only})
+    return dict(rows.order_by().values_list(who).annotate(n=Count("pk")))
 
 
 def member_figures(group: Group, only=None) -> list[Membership]:
     """The group's members (or only the user `only`), each with what they did
-    across the group's readings, from one query."""
-    threads = Annotation.objects.filter(_shared(), group=group)
-    replies = Reply.objects.filter(
-        _shared("annotation__"), annotation__group=group, deleted=None, hidden=None
-    )
-    votes = Vote.objects.filter(_shared("annotation__"), annotation__group=group)
-    reactions = Reaction.objects.filter(_on_view_reactions(), annotation__group=group)
-    opened = Visit.objects.filter(
-        assignment__group=group, assignment__reading__status=Reading.Status.PUBLISHED
-    )
+    across the group's readings: one query for the members and one per figure,
+    each a single pass over the group's rows, whatever the number of members."""
     members = Membership.objects.filter(group=group).select_related("user")
     if only is not None:
         members = members.filter(user=only)
-    members = list(
-        members.annotate(
-            questions=_count(threads.filter(kind=QUESTION), "author"),
-            comments=_count(threads.filter(kind=COMMENT), "author"),
-            replies=_count(replies, "author"),
-            votes=_count(votes, "user"),
-            reactions=_count(reactions, "user"),
-            opened=_count(opened, "user"),
-        )
-    )
+    threads = Annotation.objects.filter(_shared(), group=group)
+    figures = {
+        "questions": _per_person(threads.filter(kind=QUESTION), "author", only),
+        "comments": _per_person(threads.filter(kind=COMMENT), "author", only),
+        "replies": _per_person(
+            Reply.objects.filter(
+                _shared("annotation__"), annotation__group=group, deleted=None, hidden=None
+            ),
+            "author",
+            only,
+        ),
+        "votes": _per_person(
+            Vote.objects.filter(_shared("annotation__"), annotation__group=group), "user", only
+        ),
+        "reactions": _per_person(
+            Reaction.objects.filter(_on_view_reactions(), annotation__group=group), "user", only
+        ),
+        "opened": _per_person(
+            Visit.objects.filter(
+                assignment__group=group, assignment__reading__status=Reading.Status.PUBLISHED
+            ),
+            "user",
+            only,
+        ),
+    }
+    members = list(members)
     for member in members:
+        for name, counts in figures.items():
+            setattr(member, name, counts.get(member.user_id, 0))
         member.posts = member.questions + member.comments + member.replies
     return sorted(members, key=lambda m: str(m.user).lower())
 

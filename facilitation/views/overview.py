@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from groups.access import get_assignment_for_member
 from groups.models import Membership
 
-from ..charts import minimap
+from ..charts import figure_rows, minimap
 from ..figures import CLUSTER, RANKED, most_confused, reading_figures
 
 
@@ -33,7 +33,8 @@ def overview(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
         "assignment": assignment,
         "passage_count": len(figures),
         "map": minimap(figures),
-        "active": active,
+        "active": len(active),
+        "rows": figure_rows(active, assignment.get_absolute_url()),
         "totals": totals,
         "ranked": most_confused(group, reading, figures),
         "ranked_most": RANKED,

@@ -170,7 +170,8 @@ def test_queries_stay_flat_as_members_join_and_post(
             thread = make_annotation(group, assigned_reading, person, body="Hm?")
             post_reply(annotation=thread, parent=None, body="Yes", author=facilitator)
             toggle_vote(annotation=thread, user=facilitator)
-        # Session and user, the group with the viewer's role; the members with
-        # all their figures; the count of readings; the header's inbox count.
-        with django_assert_num_queries(6):
+        # Session and user, the group with the viewer's role; the members, and
+        # each of their six figures counted by person; the count of readings;
+        # the header's inbox count.
+        with django_assert_num_queries(12):
             assert client.get(participation_url(group)).status_code == 200
