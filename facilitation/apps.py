@@ -10,10 +10,17 @@ class FacilitationConfig(AppConfig):
         from readings.attached import PROVIDERS, Provider
 
         from . import revisions
-        from .sections import group_meetings, live_meeting_banner, meeting_banner, published_agenda
+        from .sections import (
+            facilitator_links,
+            group_meetings,
+            live_meeting_banner,
+            meeting_banner,
+            published_agenda,
+        )
 
         reading_page.ABOVE_READING += [meeting_banner, published_agenda]
         reading_page.LIVE.append(live_meeting_banner)
         reading_page.PRINT_FIRST.append(published_agenda)
+        reading_page.READING_TOOLS.append(facilitator_links)
         group_page.GROUP_PAGE.append(group_meetings)
         PROVIDERS.append(Provider(collect=revisions.collect, move=revisions.move))

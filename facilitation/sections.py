@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from groups.models import Assignment, Group
+from groups.access import can
+from groups.models import Assignment, Group, Membership
 
 from .models import AgendaItem, Meeting
 
@@ -67,3 +68,11 @@ def group_meetings(group: Group) -> str:
     """On the group's page: its meetings, newest first."""
     meetings = list(group.meetings.select_related("reading")[:MEETINGS_SHOWN])
     return render_to_string("facilitation/_group_meetings.html", {"meetings": meetings})
+
+
+def facilitator_links(request, assignment: Assignment) -> str:
+    """Above a reading, for its facilitators: their pages about it."""
+    if not can(assignment.group, Membership.Role.FACILITATOR):
+        return ""
+    context = {"group": assignment.group, "reading": assignment.reading}
+    return render_to_string("facilitation/_facilitator_links.html", context)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agenda, meetings
+from .views import agenda, meetings, overview, participation
 
 app_name = "facilitation"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path(READING + "agenda/<int:item_id>/", agenda.item_action, name="agenda_item"),
     path(READING + "agenda/guide/", agenda.guide, name="guide"),
     path(READING + "agenda/guide.md", agenda.guide, {"fmt": "md"}, name="guide_markdown"),
+    path(READING + "overview/", overview.overview, name="overview"),
+    path("g/<slug:slug>/participation/", participation.participation, name="participation"),
     path(READING + "meetings/start/", meetings.start, name="start_meeting"),
     path(MEETING, meetings.meeting, name="meeting"),
     path(MEETING + "live/", meetings.meeting_live, name="meeting_live"),

@@ -32,6 +32,18 @@ class GroupForm(forms.ModelForm):
         return name
 
 
+class GroupEditForm(GroupForm):
+    """What organizers change once the group exists: also whether it counts participation."""
+
+    class Meta(GroupForm.Meta):
+        fields = ["name", "description", "participation_visible"]
+        labels = {**GroupForm.Meta.labels, "participation_visible": "Show participation figures"}
+        help_texts = {
+            "participation_visible": "Facilitators see each member's posts, votes, reactions "
+            "and readings opened; each member sees their own. Untick to count no one."
+        }
+
+
 class InviteForm(forms.Form):
     emails = forms.CharField(
         label="Email addresses",

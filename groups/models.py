@@ -18,6 +18,9 @@ class Group(models.Model):
     # The secret in the invite link; rotating it retires every link given out.
     invite_code = models.CharField(max_length=32, unique=True, default=new_invite_code)
     created = models.DateTimeField(auto_now_add=True)
+    # Some groups want no counting of who says how much: off, the participation
+    # page and every link to it are gone, for everyone.
+    participation_visible = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]

@@ -85,6 +85,10 @@ EXPECTED = {
     READING + "agenda/<int:item_id>/": (SIGNED_IN_GET_ONLY, "L 404 403 R R 404"),
     READING + "agenda/guide/": ("L 404 403 200 200 404", SIGNED_IN_GET_ONLY),
     READING + "agenda/guide.md": ("L 404 403 200 200 404", SIGNED_IN_GET_ONLY),
+    # A reading's overview is for its facilitators; participation for every member
+    # (each sees their own figures; tests/facilitation/test_participation.py).
+    READING + "overview/": ("L 404 403 200 200 404", SIGNED_IN_GET_ONLY),
+    "g/<slug:slug>/participation/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
     READING + "meetings/start/": (SIGNED_IN_GET_ONLY, "L 404 403 R R 404"),
     "g/<slug:slug>/m/<int:meeting_id>/": ("L 404 200 200 200 404", "L 404 403 R R 404"),
     "g/<slug:slug>/m/<int:meeting_id>/live/": ("404 404 404 404 404 404", GET_ONLY),

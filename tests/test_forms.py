@@ -79,6 +79,10 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     add_agenda_item(
         group=other, reading=assigned_reading, text="Who is it for?", minutes=5, seen_version=0
     )
+    # A passage some are lost on with no question there: the overview offers to ask one.
+    second = assigned_reading.passages.get(position=2)
+    hard = make_annotation(group, assigned_reading, facilitator, kind="comment", passage=second)
+    set_reaction(annotation=hard, reply=None, user=member, kind="lost", on=True)
     flag_post(post=question, group=group, reporter=organizer, reason="Off topic")
     add_agenda_item(
         group=group, reading=assigned_reading, text="What is it for?", minutes=5, seen_version=0
@@ -144,6 +148,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("member", puzzle.get_absolute_url()),
             ("facilitator", f"{reading}?discuss={anchor}"),
             ("facilitator", f"{reading}agenda/"),
+            ("facilitator", f"{reading}overview/"),
             ("facilitator", running.get_absolute_url()),
             ("facilitator", ended.get_absolute_url()),
             ("facilitator", f"/g/{group.slug}/moderation/"),

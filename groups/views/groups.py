@@ -10,7 +10,7 @@ from readings.models import Reading
 
 from .. import services
 from ..access import can, get_group_for_member
-from ..forms import AssignmentForm, DeleteGroupForm, GroupForm
+from ..forms import AssignmentForm, DeleteGroupForm, GroupEditForm, GroupForm
 from ..models import ROLE_RANK, Membership
 from ..sections import GROUP_PAGE, MODERATOR_LINKS, dress_assignments, render_sections
 
@@ -71,13 +71,14 @@ def group_home(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
-    """Rename or describe the group. Its address keeps its slug, so links and
-    invitations already sent still work, and two groups may share a name."""
+    """Rename or describe the group, or turn its participation figures off. Its
+    address keeps its slug, so links and invitations already sent still work, and
+    two groups may share a name."""
     group = get_group_for_member(request, slug, role=Membership.Role.ORGANIZER)
-    form = GroupForm(request.POST if request.method == "POST" else None, instance=group)
+    form = GroupEditForm(request.POST if request.method == "POST" else None, instance=group)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The group's name and description are saved.")
+        messages.success(request, "The group's settings are saved.")
         return redirect(group)
     status = 400 if form.errors else 200
     return render(request, "groups/group_edit.html", {"group": group, "form": form}, status=status)

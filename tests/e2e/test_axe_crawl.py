@@ -103,6 +103,7 @@ def site(transactional_db):
         "print edition": f"{r}print/",
         "meeting running": f"/g/{group.slug}/m/{running.pk}/",
         "meeting summary": f"/g/{group.slug}/m/{ended.pk}/",
+        "participation": f"/g/{group.slug}/participation/",
         "inbox": "/inbox/",
         "email settings": "/inbox/email/",
         "settings": "/settings/",
@@ -113,6 +114,7 @@ def site(transactional_db):
     facilitator_pages = {
         **member_pages,
         "agenda": f"{r}agenda/",
+        "overview": f"{r}overview/",
         "guide": f"{r}agenda/guide/",
         "orphans": f"{r}orphans/",
         "moderation": f"/g/{group.slug}/moderation/",
@@ -268,6 +270,10 @@ def test_every_page_passes_axe(browser, live_server, site, role, width, scheme):
                 report[name] = violations(page)
             for name in meeting_ended_states(page, site, role):
                 report[name] = violations(page)
+        if role in ("facilitator", "organizer"):
+            page.goto(site["pages"][role]["overview"])
+            page.get_by_text("The figures as a table").click()
+            report["overview: the figures' table open"] = violations(page)
         if role == "anonymous":
             # The server error page, as Django renders it: without a request, so
             # without context processors, and without the database.
