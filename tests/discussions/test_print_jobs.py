@@ -88,6 +88,8 @@ def test_while_the_worker_has_not_run_the_page_says_making_and_refreshes(
         waiting = form_with(page, "Download PDF").submit().follow()
     job = PrintJob.objects.get()
     assert waiting.request.path == job.get_absolute_url()
+    # What is stored is the edition, without the page's forms or their token.
+    assert "Asked while waiting" in job.html and "csrfmiddlewaretoken" not in job.html
     assert "Making your PDF…" in waiting
     assert REFRESH in waiting and POLL in waiting
     assert "Download the PDF" not in waiting
