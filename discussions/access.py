@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from groups.access import can, get_assignment_for_member
 from groups.models import Membership
 
-from .models import Annotation, Reply
+from .models import Annotation, PrintJob, Reply
 
 
 def get_thread_for_member(request, group_slug: str, reading_slug: str, thread_id: int):
@@ -76,3 +76,18 @@ def orphans_to_reattach(request, assignment):
     if not can(assignment.group, Membership.Role.FACILITATOR):
         orphans = orphans.filter(author=user)
     return orphans
+
+
+def get_print_job_for_owner(request, group_slug: str, reading_slug: str, job_id: int):
+    """A PDF job of the user's own, while they are still a member of its group:
+    anyone else's, even a facilitator's of the group, does not exist for them."""
+    assignment = get_assignment_for_member(request, group_slug, reading_slug)
+    job = get_object_or_404(
+        PrintJob.objects.defer("html", "pdf"),
+        pk=job_id,
+        user=request.user,
+        group=assignment.group,
+        reading=assignment.reading,
+    )
+    job.group, job.reading = assignment.group, assignment.reading
+    return job

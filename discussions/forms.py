@@ -3,7 +3,7 @@ from django import forms
 from readings.models import Passage, Reading
 
 from .anchoring import SelectorError, resolve_selector
-from .models import Annotation, Reaction
+from .models import Annotation, PrintJob, Reaction
 
 BODY_MAX = 10_000
 
@@ -197,25 +197,26 @@ def first_words(text: str, count: int = 8) -> str:
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
+PRINT_KINDS = [
+    (Annotation.Kind.QUESTION, "Questions"),
+    (Annotation.Kind.COMMENT, "Comments"),
+    (Annotation.Kind.NOTE, "My private notes"),
+    ("replies", "Replies"),
+]
+
+
 class PrintForm(forms.Form):
-    """What the print edition includes, and on what paper, from its query string."""
+    """What the print edition includes, and on what paper: from the page's query
+    string, or posted to ask for its PDF."""
+
+    ALL_KINDS = [value for value, _ in PRINT_KINDS]
 
     kinds = forms.MultipleChoiceField(
-        label="Include",
-        required=False,
-        choices=[
-            (Annotation.Kind.QUESTION, "Questions"),
-            (Annotation.Kind.COMMENT, "Comments"),
-            (Annotation.Kind.NOTE, "My private notes"),
-            ("replies", "Replies"),
-        ],
-        widget=forms.CheckboxSelectMultiple,
+        label="Include", required=False, choices=PRINT_KINDS, widget=forms.CheckboxSelectMultiple
     )
     paper = forms.ChoiceField(
-        label="Paper", choices=[("a4", "A4"), ("letter", "Letter")], widget=forms.RadioSelect
+        label="Paper", choices=PrintJob.Paper.choices, widget=forms.RadioSelect
     )
-    # Set by the button pressed: the page itself, or the PDF of it.
-    format = forms.ChoiceField(required=False, choices=[("", "Page"), ("pdf", "PDF")])
 
     @classmethod
     def from_query(cls, query) -> "PrintForm":
@@ -225,5 +226,5 @@ class PrintForm(forms.Form):
             query = query.copy()
             query["paper"] = "a4"
             if "kinds" not in query:
-                query.setlist("kinds", [value for value, _ in cls.base_fields["kinds"].choices])
+                query.setlist("kinds", cls.ALL_KINDS)
         return cls(query)

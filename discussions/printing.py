@@ -24,7 +24,8 @@ MARGIN_LINES = 24
 LINE_CHARS = 45
 # A PDF is refused past about this many pages (reckoned from the characters of
 # text it holds): WeasyPrint takes about a fifth of a second of CPU a page (see
-# tests/bench/printing.py), and a request must end.
+# tests/bench/printing.py), and a job must end well within PrintJob.STALE_AFTER
+# without holding the task worker from other work for long.
 PDF_MAX_PAGES = 100
 PAGE_CHARS = 1600
 OPENING_LENGTH = 200

@@ -15,9 +15,11 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils.timezone import now
 
 from accounts.models import ApiToken
 from accounts.tokens import create_token
+from discussions.models import PrintJob
 from discussions.services import post_reply
 from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
@@ -76,6 +78,11 @@ EXPECTED = {
     READING + "orphans/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
     # The print edition (and its PDF): members only, each seeing what they may.
     READING + "print/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
+    # Its PDF, asked for by a POST naming the choices (a bare one is refused), is made
+    # by the task worker; the job (here the member's, done) is its owner's alone.
+    READING + "print/pdf/": (SIGNED_IN_GET_ONLY, "L 404 400 400 400 404"),
+    READING + "print/pdf/<int:job_id>/": ("L 404 200 404 404 404", SIGNED_IN_GET_ONLY),
+    READING + "print/pdf/<int:job_id>/file/": ("L 404 200 404 404 404", SIGNED_IN_GET_ONLY),
     READING + "orphans/<int:thread_id>/": (SIGNED_IN_GET_ONLY, "L 404 404 404 404 404"),
     # Agendas: facilitators and organizers. The meeting runs: members follow it,
     # facilitators drive it; it has no summary to export until it ends.
@@ -267,6 +274,9 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "meeting_id": meeting.pk,
         "number": draft.number,
         "upload_id": Upload.objects.create(filename="long.pdf", data=b"%PDF").pk,
+        "job_id": PrintJob.objects.create(
+            user=member, group=group, reading=assigned_reading, pdf=b"%PDF-", finished=now()
+        ).pk,
         "key": "not-a-real-key",
         "uidb36": "1",
         "url": "no-such-admin-page/",

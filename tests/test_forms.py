@@ -20,7 +20,7 @@ from django.utils import timezone
 from webtest import Upload
 
 from accounts.tokens import create_token
-from discussions.models import Annotation, ModerationEvent
+from discussions.models import Annotation, ModerationEvent, PrintJob
 from discussions.services import ask_answer_first, flag_post, moderate, post_reply, set_reaction
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.services import assign_reading, create_group
@@ -59,7 +59,8 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
     a published agenda with a draft after it (and another group's to copy), a
     meeting that ended and one that runs, an API token, a reading to add to the
     syllabus, a draft in the library, and a notification in the member's inbox;
-    and a revised text of the syllabus's reading waiting for review."""
+    and a revised text of the syllabus's reading waiting for review; a PDF of
+    the print edition that was not made."""
     question = make_annotation(group, assigned_reading, member, body="Why here?")
     post_reply(annotation=question, parent=None, body="Because.", author=facilitator)
     # The member's own reaction, for their thread page to offer taking it back.
@@ -110,6 +111,15 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             revises=assigned_reading, finished=timezone.now(), problem="Bad."
         ),
     ]
+    # A PDF the worker could not make: its page offers the form again.
+    unmade = PrintJob.objects.create(
+        user=member,
+        group=group,
+        reading=assigned_reading,
+        paper="a4",
+        finished=timezone.now(),
+        problem="It broke.",
+    )
     reading = f"/g/{group.slug}/r/{assigned_reading.slug}/"
     anchor = assigned_reading.passages.first().anchor
     join = group.get_invite_path()
@@ -155,6 +165,7 @@ def site(group, organizer, facilitator, member, outsider, staff, assigned_readin
             ("facilitator", f"{reading}orphans/"),
             ("member", f"{reading}orphans/"),
             ("member", f"{reading}print/"),
+            ("member", unmade.get_absolute_url()),
             ("organizer", group.get_absolute_url()),
             ("organizer", f"/g/{group.slug}/members/"),
             ("organizer", f"/g/{group.slug}/edit/"),
@@ -246,9 +257,10 @@ def click(app, person, url: str, index: int, button, uploads: dict):
 
 def errors_after(response) -> list[str]:
     page = response.follow() if response.status_int in (301, 302, 303) else response
-    if page.content_type != "text/html":  # a download (the print edition's PDF) says none
-        return []
-    return re.findall(r'class="message message--error">([^<]*)<', page.text)
+    # A message, or the page of work the task worker could not do (a PDF, an import).
+    return re.findall(r'class="message message--error">([^<]*)<', page.text) + re.findall(
+        r'class="form-errors" role="alert"><p>([^<]*)<', page.text
+    )
 
 
 @pytest.mark.django_db

@@ -12,7 +12,8 @@ from pdfminer.high_level import extract_text
 from pypdf import PdfReader
 
 from discussions import printing
-from discussions.models import Annotation, ModerationEvent
+from discussions.forms import PrintForm
+from discussions.models import Annotation, ModerationEvent, PrintJob
 from discussions.services import moderate, post_reply
 from facilitation.services import add_agenda_item, publish_agenda
 from groups.models import Assignment
@@ -22,6 +23,15 @@ from tests.conftest import browsing_as, form_with, make_annotation, make_reading
 
 def print_url(group, reading, query=""):
     return reverse("discussions:print", args=[group.slug, reading.slug]) + query
+
+
+def made_pdf(client, group, reading, kinds=PrintForm.ALL_KINDS, paper="a4"):
+    """The PDF file, asked for as the page's button does (the task runs at once
+    in tests), fetched from the job's page."""
+    url = reverse("discussions:print_pdf", args=[group.slug, reading.slug])
+    job_page = client.post(url, {"kinds": kinds, "paper": paper})
+    assert job_page.status_code == 302, job_page.status_code
+    return client.get(job_page.url + "file/")
 
 
 def pdf_text(response) -> str:
@@ -92,7 +102,7 @@ def test_another_members_private_note_is_never_printed(
     make_annotation(group, assigned_reading, member, kind="note", body="Maya's own thought")
     signed_in(client, member)
     page = client.get(print_url(group, assigned_reading)).content.decode()
-    text = pdf_text(client.get(print_url(group, assigned_reading, "?format=pdf")))
+    text = pdf_text(made_pdf(client, group, assigned_reading))
     for printed in (page, text):
         assert "Maya's own thought" in printed.replace("&#x27;", "'")
         assert "Femi" not in printed.replace("&#x27;", "'")
@@ -107,9 +117,7 @@ def test_a_hidden_post_is_printed_as_the_moderation_rules_show_it(
     page = signed_in(client, member).get(print_url(group, assigned_reading)).content.decode()
     assert "Rude words" not in page
     assert "This was hidden by a moderator." in page
-    assert "Rude words" not in pdf_text(
-        client.get(print_url(group, assigned_reading, "?format=pdf"))
-    )
+    assert "Rude words" not in pdf_text(made_pdf(client, group, assigned_reading))
     for who in (organizer, facilitator):  # its author, and a moderator
         page = signed_in(client, who).get(print_url(group, assigned_reading)).content.decode()
         assert "Rude words" in page and "Hidden by a moderator" in page
@@ -157,7 +165,9 @@ def test_kinds_chosen_in_the_form(django_app, group, member, facilitator, assign
 def test_the_pdf_has_the_passages_and_the_questions(django_app, group, member, assigned_reading):
     make_annotation(group, assigned_reading, member, body="What is worth discussing?")
     page = browsing_as(django_app, member).get(print_url(group, assigned_reading))
-    response = form_with(page, "Download PDF").submit("format", value="pdf")
+    ready = form_with(page, "Download PDF").submit().follow()
+    assert "Your PDF is ready" in ready  # the task ran at once, as in development
+    response = ready.click("Download the PDF")
     assert response.content_type == "application/pdf"
     assert response.headers["Content-Disposition"] == (
         f'attachment; filename="{group.slug}-{assigned_reading.slug}.pdf"'
@@ -170,11 +180,26 @@ def test_the_pdf_has_the_passages_and_the_questions(django_app, group, member, a
 
 
 @pytest.mark.django_db
+def test_the_pdf_is_of_the_edition_shown(django_app, group, member, facilitator, assigned_reading):
+    question = make_annotation(group, assigned_reading, member, body="Asked aloud")
+    post_reply(annotation=question, parent=None, body="Answered aloud", author=facilitator)
+    page = browsing_as(django_app, member).get(print_url(group, assigned_reading))
+    form = form_with(page, "Show")
+    form["kinds"] = ["question"]
+    form["paper"] = "letter"
+    ready = form_with(form.submit(), "Download PDF").submit().follow()
+    assert "on Letter paper" in ready
+    response = ready.click("Download the PDF")
+    text = " ".join(extract_text(io.BytesIO(response.body)).split())
+    assert "Asked aloud" in text and "Answered aloud" not in text
+    box = PdfReader(io.BytesIO(response.body)).pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (612, 792)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
 def test_the_pdf_is_on_the_paper_chosen(client, group, member, assigned_reading, paper, size):
-    response = signed_in(client, member).get(
-        print_url(group, assigned_reading, f"?paper={paper}&format=pdf")
-    )
+    response = made_pdf(signed_in(client, member), group, assigned_reading, paper=paper)
     box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
     assert (round(box.width), round(box.height)) == size
 
@@ -194,7 +219,7 @@ def test_published_agenda_questions_come_first(
         page = signed_in(client, who).get(print_url(group, assigned_reading)).content.decode()
         assert page.index("Who reads at night?") < page.index("Passage number 1 says")
         assert "A draft for later" not in page
-    text = pdf_text(client.get(print_url(group, assigned_reading, "?format=pdf")))
+    text = pdf_text(made_pdf(client, group, assigned_reading))
     assert text.index("Who reads at night?") < text.index("Passage number 1 says")
 
 
@@ -258,7 +283,7 @@ def test_another_groups_reading_is_not_found(client, group, member, outsider, as
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "query", ["?kinds=everything", "?kinds=question&kinds=secret", "?paper=a0", "?format=docx"]
+    "query", ["?kinds=everything", "?kinds=question&kinds=secret", "?paper=a0"]
 )
 def test_a_bogus_choice_is_refused(client, group, member, facilitator, assigned_reading, query):
     make_annotation(group, assigned_reading, facilitator, kind="note", body="Femi alone")
@@ -279,12 +304,14 @@ def test_a_pdf_too_long_is_refused_with_what_to_do(
     # The text: 3 passages of 50 characters, so 2 pages alone; a question makes it 3.
     make_annotation(group, assigned_reading, member, body="Why? " * 20)
     signed_in(client, member)
-    response = client.get(print_url(group, assigned_reading, "?format=pdf"))
+    url = reverse("discussions:print_pdf", args=[group.slug, assigned_reading.slug])
+    response = client.post(url, {"kinds": PrintForm.ALL_KINDS, "paper": "a4"})
     assert response.status_code == 400
     page = response.content.decode()
     assert "This edition would run to about 3 pages; a PDF is made of at most 2." in page
     assert "Leave out replies or comments" in page
-    fewer = client.get(print_url(group, assigned_reading, "?kinds=comment&format=pdf"))
+    assert not PrintJob.objects.exists()
+    fewer = made_pdf(client, group, assigned_reading, kinds=["comment"])
     assert fewer["Content-Type"] == "application/pdf"
 
 
@@ -306,7 +333,7 @@ def test_making_a_pdf_fetches_nothing_from_elsewhere(
 
     monkeypatch.setattr(printing, "static_file", recorded)
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    response = signed_in(client, member).get(print_url(group, assigned_reading, "?format=pdf"))
+    response = made_pdf(signed_in(client, member), group, assigned_reading)
     assert "See and this" in pdf_text(response)  # the sanitizer keeps no images
     assert "http://testserver/static/css/print.css" in asked
     assert not any("example.com" in url for url in asked)

@@ -12,9 +12,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
 from playwright.sync_api import expect
 
-from discussions.models import Annotation
+from discussions.models import Annotation, PrintJob
 from discussions.services import ask_answer_first, post_reply, set_reaction
 from facilitation.services import add_agenda_item, end_meeting, publish_agenda, start_meeting
 from groups.models import Membership
@@ -91,6 +92,11 @@ def site(transactional_db):
         reading=reading, data=revised.encode(), filename="revised.txt", uploaded_by=staff
     )
     upload = Upload.objects.create(filename="notes.txt", uploaded_by=staff, problem="Not text.")
+    # The member's PDF of the print edition: one the worker is making, one it could not.
+    making = PrintJob.objects.create(user=member, group=group, reading=reading, paper="a4")
+    unmade = PrintJob.objects.create(
+        user=member, group=group, reading=reading, paper="a4", finished=now(), problem="It broke."
+    )
 
     r = f"/g/{group.slug}/r/{reading.slug}/"
     member_pages = {
@@ -148,7 +154,12 @@ def site(transactional_db):
                 "invitation": group.get_invite_path(),
                 "404": "/no-such-page/",
             },
-            "member": {**member_pages, "403 (the agenda)": f"{r}agenda/"},
+            "member": {
+                **member_pages,
+                "403 (the agenda)": f"{r}agenda/",
+                "PDF being made": making.get_absolute_url(),
+                "PDF not made": unmade.get_absolute_url(),
+            },
             "facilitator": facilitator_pages,
             "organizer": {
                 **facilitator_pages,

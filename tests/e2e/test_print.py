@@ -1,6 +1,7 @@
 """The print edition in a browser: it passes axe-core on screen, and printed
 (print media emulated) it shows no site navigation or form, each passage with
-its notes beside it and kept together on a page of the paper chosen."""
+its notes beside it and kept together on a page of the paper chosen; its PDF,
+made by the task worker, downloaded from the page that waited for it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -55,3 +56,22 @@ def test_printed_the_notes_stay_beside_their_passage(page, printed):
     assert edition.evaluate("el => getComputedStyle(el).page") == "edition-letter"
     mark = passage.locator("mark.anno")
     assert mark.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
+
+
+def test_the_pdf_is_made_then_downloaded(page, printed):
+    member, url, _ = printed
+    sign_in(page, member.email, PASSWORD)
+    page.goto(url)
+    page.get_by_label("Letter").check()
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**paper=letter**")
+    page.get_by_role("button", name="Download PDF").click()
+    # The task runs at once here, as in development: the job's page offers the file.
+    expect(page.get_by_role("heading", name="Your PDF is ready")).to_be_visible()
+    expect(page.get_by_text("on Letter paper")).to_be_visible()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    assert download.value.suggested_filename.endswith("on-reading.pdf")
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
