@@ -14,6 +14,11 @@ class AgendaItemForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Members never see these.",
     )
+    answer_first = forms.BooleanField(
+        label="Members answer first",
+        required=False,
+        help_text="They see the others' replies once they have posted their own.",
+    )
     passage = forms.ModelChoiceField(
         label="Passage",
         required=False,

@@ -16,6 +16,9 @@ class AgendaItem(models.Model):
     text = models.TextField()
     minutes = models.PositiveSmallIntegerField(default=10)
     notes = models.TextField(blank=True, help_text="Only facilitators and organizers see these.")
+    # Members answer its question before they read the others' replies: asked of
+    # its thread when the item is published (or saved, once published).
+    answer_first = models.BooleanField(default=False)
     passage = models.ForeignKey(
         Passage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -8,7 +8,7 @@ from discussions import events
 from discussions.anchoring import Selector, resolve_selector
 from discussions.bodies import excerpt
 from discussions.models import Annotation
-from discussions.services import next_version, post_annotation, reveal_replies
+from discussions.services import ask_answer_first, next_version, post_annotation, reveal_replies
 from groups.models import Assignment, Group
 from groups.services import GroupRuleError
 from readings.models import Passage, Reading
@@ -46,6 +46,7 @@ def add_agenda_item(
     text: str,
     minutes: int,
     notes: str = "",
+    answer_first: bool = False,
     passage: Passage | None = None,
     selector: Selector | None = None,
     promoted_from: Annotation | None = None,
@@ -62,6 +63,7 @@ def add_agenda_item(
             text=text,
             minutes=minutes,
             notes=notes,
+            answer_first=answer_first,
             passage=passage,
             promoted_from=promoted_from,
             thread=promoted_from,
@@ -95,6 +97,7 @@ def update_agenda_item(
     text: str,
     minutes: int,
     notes: str,
+    answer_first: bool,
     passage: Passage | None,
     seen_version: int,
 ) -> None:
@@ -103,7 +106,10 @@ def update_agenda_item(
         if passage != item.passage:
             item.exact, item.start, item.end = "", None, None
         item.text, item.minutes, item.notes, item.passage = text, minutes, notes, passage
+        item.answer_first = answer_first
         item.save()
+        if answer_first and item.published:
+            ask_answer_first(annotation=item.thread)
 
 
 def move_agenda_item(*, item: AgendaItem, step: int, seen_version: int) -> None:
@@ -156,6 +162,8 @@ def publish_agenda(*, group: Group, reading: Reading, actor, seen_version: int) 
                     selector=selector,
                     whole_reading=item.passage is None,
                 )
+            if item.answer_first:
+                ask_answer_first(annotation=item.thread)
             item.published = now
             item.save(update_fields=["thread", "published"])
         if drafts:

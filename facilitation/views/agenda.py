@@ -43,6 +43,7 @@ def _page(request: HttpRequest, assignment: Assignment, add_form=None, failed=No
                 "text": item.text,
                 "minutes": item.minutes,
                 "notes": item.notes,
+                "answer_first": item.answer_first,
                 "passage": item.passage_id,
                 "version": version,
             },
@@ -125,6 +126,7 @@ def agenda_action(request: HttpRequest, slug: str, reading_slug: str) -> HttpRes
                 text=data["text"],
                 minutes=data["minutes"],
                 notes=data["notes"],
+                answer_first=data["answer_first"],
                 passage=data["passage"],
                 seen_version=data["version"],
             )
@@ -200,6 +202,7 @@ def item_action(request: HttpRequest, slug: str, reading_slug: str, item_id: int
                 text=data["text"],
                 minutes=data["minutes"],
                 notes=data["notes"],
+                answer_first=data["answer_first"],
                 passage=data["passage"],
                 seen_version=data["version"],
             )

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from discussions.models import Annotation, ModerationEvent
-from discussions.services import delete_post, moderate, set_vote
+from discussions.services import delete_post, moderate, post_reply, set_vote
 from facilitation.models import AgendaItem
 from facilitation.services import add_agenda_item, publish_agenda
 from groups.models import Assignment
@@ -436,3 +436,33 @@ def test_no_one_else_gets_the_guide_or_its_notes(
     django_app.reset()
     response = django_app.get(agenda_url(group, assigned_reading, "guide"))
     assert response.status_code == 302 and "quiet ones" not in response.text
+
+
+@pytest.mark.django_db
+def test_an_agenda_question_asked_answer_first_from_the_agenda_page(
+    django_app, group, facilitator, member, assigned_reading
+):
+    app = browsing_as(django_app, facilitator)
+    url = agenda_url(group, assigned_reading)
+    form = form_with(app.get(url), 'name="new-text"')
+    form["new-text"], form["new-answer_first"] = "What would you have done?", True
+    form.submit("action", value="add").follow()
+    form = form_with(app.get(url), 'name="new-text"')
+    form["new-text"] = "And the others?"
+    form.submit("action", value="add").follow()
+    form_with(app.get(url), 'value="publish"').submit("action", value="publish").follow()
+    first, second = AgendaItem.objects.order_by("position")
+    assert first.thread.answer_first and not second.thread.answer_first
+
+    # Ticked on a published item: its thread asks for answers first from then on.
+    page = app.get(url)
+    form = form_with(page, f'name="item-{second.pk}-text"')
+    form[f"item-{second.pk}-answer_first"] = True
+    form.submit("action", value="save").follow()
+    second.thread.refresh_from_db()
+    assert second.thread.answer_first
+
+    post_reply(annotation=first.thread, parent=None, body="My own view first.", author=facilitator)
+    page = browsing_as(django_app, member).get(first.thread.get_absolute_url())
+    assert "Answer first to see the replies (1 reply)." in page
+    assert "My own view first." not in page
