@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.servers.basehttp import ThreadedWSGIServer
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -78,6 +80,27 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """Signs a person in, in a browser of their own (`options` for its context:
+    viewport, colour scheme, touch), at a URL; closed after the test."""
+    contexts = []
+
+    def open_page(user, url, **options):
+        options = {"viewport": {"width": 1300, "height": 900}, **options}
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        sign_in(page, user.email, PASSWORD)
+        page.goto(url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
 
 
 def sign_in(page, email: str, password: str) -> None:

@@ -10,8 +10,8 @@ from discussions.models import Annotation
 from facilitation.models import AgendaItem
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
-from tests.conftest import PASSWORD, add_member, make_annotation, make_user
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.conftest import add_member, make_annotation, make_user
+from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -36,26 +36,6 @@ def circle(transactional_db):
         )
     assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=asker)
     return {"asker": asker, "replier": replier, "url": f"/g/{group.slug}/r/{reading.slug}/"}
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """Sign a person in, in a browser of their own, at a URL; closed after the test."""
-    contexts = []
-
-    def open_page(user, url, **options):
-        options = {"viewport": {"width": 1300, "height": 900}, **options}
-        context = browser.new_context(base_url=live_server.url, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, user.email, PASSWORD)
-        page.goto(url)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def test_ask_about_selected_words_and_see_the_reply_arrive(open_as, circle):

@@ -9,8 +9,7 @@ from discussions.models import Annotation, Reply
 from discussions.services import post_reply
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
-from tests.conftest import PASSWORD, add_member, make_annotation, make_user
-from tests.e2e.conftest import sign_in
+from tests.conftest import add_member, make_annotation, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -32,24 +31,6 @@ def thread(transactional_db):
         "question": question,
         "url": f"/g/{group.slug}/r/{reading.slug}/",
     }
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    contexts = []
-
-    def open_page(user, url):
-        context = browser.new_context(base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, user.email, PASSWORD)
-        page.goto(url)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def said(page):

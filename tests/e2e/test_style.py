@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from groups.services import assign_reading, create_group
-from tests.conftest import PASSWORD, add_member, make_annotation, make_reading, make_user
-from tests.e2e.conftest import sign_in
+from tests.conftest import add_member, make_annotation, make_reading, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -37,27 +36,6 @@ def discussed(transactional_db):
     return {"reader": reader, "url": url, "thread": f"{url}t/{question.pk}/"}
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    """A signed-in page in a browser of its own, in the given colour scheme."""
-    contexts = []
-
-    def open_as(user, url, scheme="light"):
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}, color_scheme=scheme
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        sign_in(page, user.email, PASSWORD)
-        page.goto(url)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def style(locator, prop: str, pseudo: str | None = None) -> str:
     return locator.evaluate(
         "(el, [prop, pseudo]) => getComputedStyle(el, pseudo).getPropertyValue(prop)",
@@ -78,8 +56,8 @@ def contrast(one: str, other: str) -> float:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_heat_highlights_and_the_pilcrow_stand_out(open_page, discussed, scheme):
-    page = open_page(discussed["reader"], discussed["url"], scheme)
+def test_heat_highlights_and_the_pilcrow_stand_out(open_as, discussed, scheme):
+    page = open_as(discussed["reader"], discussed["url"], color_scheme=scheme)
     paper = style(page.locator("body"), "background-color")
     heat = {}
     for level in range(1, 5):
@@ -116,8 +94,8 @@ def test_heat_highlights_and_the_pilcrow_stand_out(open_page, discussed, scheme)
     assert style(pilcrow, "opacity") == "1"
 
 
-def test_i_have_this_question_too_looks_pressed(open_page, discussed):
-    page = open_page(discussed["reader"], discussed["thread"])
+def test_i_have_this_question_too_looks_pressed(open_as, discussed):
+    page = open_as(discussed["reader"], discussed["thread"])
     toggle = page.get_by_role("button", name="I have this question too", exact=True)
 
     def looks():
@@ -142,7 +120,7 @@ def test_i_have_this_question_too_looks_pressed(open_page, discussed):
 
 
 @pytest.mark.parametrize(("motion", "scrolling"), [("no-preference", "smooth"), ("reduce", "auto")])
-def test_reduced_motion_turns_smooth_scrolling_off(open_page, discussed, motion, scrolling):
-    page = open_page(discussed["reader"], discussed["url"])
+def test_reduced_motion_turns_smooth_scrolling_off(open_as, discussed, motion, scrolling):
+    page = open_as(discussed["reader"], discussed["url"])
     page.emulate_media(reduced_motion=motion)
     assert style(page.locator("html"), "scroll-behavior") == scrolling
