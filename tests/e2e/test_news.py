@@ -10,7 +10,7 @@ from groups.models import Group
 from readings.models import Passage, Reading
 from tests.conftest import make_annotation
 
-from .test_discussions import circle, open_as  # noqa: F401  (fixtures)
+from .test_discussions import circle  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.e2e
 

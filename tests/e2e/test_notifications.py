@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from discussions.services import post_annotation, post_reply
 from notifications.models import Follow, Notification
-from tests.e2e.test_discussions import circle, open_as  # noqa: F401  (fixtures)
+from tests.e2e.test_discussions import circle  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.e2e
 
