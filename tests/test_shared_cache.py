@@ -1,0 +1,65 @@
+"""CACHE_URL: the rendered pieces and the rate-limit counters live in Redis,
+where every worker and app server finds them, not in one process's memory.
+Needs the Redis server CI runs at 127.0.0.1:6379; skipped where none answers."""
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.urls import reverse
+
+from tests.conftest import make_annotation, signed_in
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def shared_cache(settings):
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis server answers at 127.0.0.1:6379 (start one: redis-server)")
+    server.flushdb()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    yield server
+    server.flushdb()
+
+
+def another_server() -> None:
+    """Forget this process's cache connections, as a second app server has none of them."""
+    caches.close_all()
+    for alias in caches:
+        del caches[alias]
+
+
+@pytest.mark.django_db
+def test_a_reading_page_rendered_by_one_server_is_served_from_the_cache_by_another(
+    client, shared_cache, group, member, assigned_reading, django_assert_num_queries
+):
+    make_annotation(group, assigned_reading, member, body="Worth what?")
+    url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    signed_in(client, member)
+    first = client.get(url).content.decode()
+    assert shared_cache.dbsize() > 0  # the pieces are in Redis, for any process to read
+
+    another_server()
+    # The same queries as a warm page on one server: every piece came from Redis.
+    with django_assert_num_queries(12):
+        again = client.get(url).content.decode()
+    assert again.count('class="thread-summary ') == first.count('class="thread-summary ') == 1
+
+
+@pytest.mark.django_db
+def test_a_rate_limit_counts_across_servers(client, shared_cache, settings, member):
+    settings.ACCOUNT_RATE_LIMITS = {"create_group": "2/h/user"}
+    signed_in(client, member)
+    url = reverse("groups:group_create")
+    for name in ("One", "Two"):
+        assert client.post(url, {"name": name, "description": ""}).status_code == 302
+        another_server()  # each post lands on another server
+    assert shared_cache.dbsize() > 0  # the counter is in Redis
+    refused = client.post(url, {"name": "Three", "description": ""})
+    assert refused.status_code == 429
+    assert "You have started many groups in a short time." in refused.content.decode()
