@@ -119,6 +119,13 @@ class Annotation(Post):
             models.Index(fields=["group", "reading", "created"], name="annotation_page"),
             # The live poll: what changed after a version.
             models.Index(fields=["group", "reading", "version"], name="annotation_version"),
+            # The reading page's threads from an earlier version of the text: few, so
+            # they are found without reading the rest of a big discussion.
+            models.Index(
+                fields=["group", "reading"],
+                condition=models.Q(orphaned__isnull=False),
+                name="annotation_orphans",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,8 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,6 +29,8 @@ SUMMARY_LENGTH = 120
 # Cached pieces are found by keys that change with what they show; this only
 # frees memory from those no page asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
+# A margin lists this many threads, the most lately active; the rest are a link away.
+MARGIN_THREADS = 5
 QUESTION_SORTS = {
     "votes": lambda a: (-a.vote_count, a.created),
     "newest": lambda a: (-a.created.timestamp(), 0),
@@ -56,17 +59,13 @@ def members_of(people: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
     return [(pk, name) for pk, name, is_member in people if is_member]
 
 
-def visible_annotations(
-    request: HttpRequest, assignment: Assignment, passages=None, orphans: bool = False
-):
-    """The reading's annotations the viewer may see (on `passages` only, if
-    given; only orphans, if asked), each with its display state, summary and URL."""
+def visible_annotations(request: HttpRequest, assignment: Assignment, annotations=None):
+    """The reading's annotations the viewer may see (of `annotations`, a
+    QuerySet, if given), each with its display state, summary and URL."""
     group, reading, user = assignment.group, assignment.reading, request.user
-    annotations = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
-    if passages is not None:
-        annotations = annotations.filter(passage__in=passages)
-    if orphans:
-        annotations = annotations.filter(orphaned__isnull=False)
+    if annotations is None:
+        annotations = Annotation.objects.all()
+    annotations = annotations.filter(group=group, reading=reading).visible_to(user)
     # Each thread's own post's reactions, counted kind by kind in the same query.
     counts = {
         f"reacted_{kind}": Count("reactions", filter=Q(reactions__kind=kind, reactions__reply=None))
@@ -87,32 +86,64 @@ def visible_annotations(
     return annotations
 
 
-def on_words(annotation: Annotation) -> bool:
-    """Whether it is on a passage of the text as it now stands, or words in it."""
-    return not (annotation.whole_reading or annotation.orphaned)
-
-
-def dress(passages, annotations, shown) -> None:
-    """Put on each passage its marks, counts, heat (from all `annotations`) and
-    threads (those `shown` through the filters). A thread on the whole reading
-    is on none of them, nor is an orphan: its words are no longer in the text."""
-    activity = defaultdict(int)
-    for annotation in annotations:
-        if annotation.kind != Annotation.Kind.NOTE and on_words(annotation):
-            activity[annotation.passage_id] += 1 + annotation.reply_count
-    by_passage = defaultdict(list)
-    for annotation in shown:
-        if on_words(annotation):
-            by_passage[annotation.passage_id].append(annotation)
+def dress(request: HttpRequest, assignment: Assignment, passages, filters=None, limit=None):
+    """Put on each passage its counts and heat (from every thread there), its
+    marks and its threads (those the filters let through: the `limit` most
+    lately active, listed in the order they were started, or all of them),
+    in a fixed number of queries however long the discussion. A thread on the
+    whole reading is on none of them, nor is an orphan: its words are no
+    longer in the text."""
+    user = request.user
+    on_words = Annotation.objects.filter(
+        group=assignment.group,
+        reading=assignment.reading,
+        passage__in=[p.id for p in passages],
+        orphaned=None,
+        whole_reading=False,
+    ).visible_to(user)
+    shown = filters.apply(on_words, user) if filters else on_words
+    by_passage = on_words.exclude(kind=Annotation.Kind.NOTE).order_by().values("passage")
+    activity = dict(
+        by_passage.annotate(posts=Count("pk") + Sum("reply_count")).values_list("passage", "posts")
+    )
+    counts = {
+        row["passage"]: row
+        for row in shown.order_by()
+        .values("passage")
+        .annotate(
+            threads=Count("pk"),
+            questions=Count("pk", filter=Q(kind=Annotation.Kind.QUESTION)),
+            comments=Count("pk", filter=Q(kind=Annotation.Kind.COMMENT)),
+        )
+    }
+    listed = shown
+    if limit is not None:
+        lately = Window(
+            RowNumber(), partition_by=[F("passage")], order_by=[F("last_posted").desc(), "-pk"]
+        )
+        listed = Annotation.objects.filter(
+            pk__in=shown.annotate(rank=lately).filter(rank__lte=limit).values_list("pk", flat=True)
+        )
+    threads = defaultdict(list)
+    for annotation in visible_annotations(request, assignment, listed):
+        threads[annotation.passage_id].append(annotation)
+    # Every thread's words are marked, listed or not, but for words no one may read.
+    readable = Q() if can(assignment.group, Membership.Role.FACILITATOR) else Q(author=user)
+    marks = defaultdict(list)
+    for passage_id, start, end, pk in shown.filter(
+        Q(hidden=None) | readable, start__isnull=False, deleted=None
+    ).values_list("passage", "start", "end", "pk"):
+        marks[passage_id].append((start, end, str(pk)))
     for passage in passages:
-        threads = by_passage[passage.pk]
-        passage.threads = threads
-        passage.question_count = sum(a.kind == Annotation.Kind.QUESTION for a in threads)
-        passage.comment_count = sum(a.kind == Annotation.Kind.COMMENT for a in threads)
-        passage.activity = activity[passage.pk]
+        row = counts.get(passage.pk, {})
+        passage.threads = threads[passage.pk]
+        passage.thread_count = row.get("threads", 0)
+        passage.question_count = row.get("questions", 0)
+        passage.comment_count = row.get("comments", 0)
+        passage.activity = activity.get(passage.pk, 0)
         passage.heat = sum(passage.activity >= step for step in HEAT_STEPS)
         # These passages are fetched only to be shown: show them with their marks.
-        passage.html = marked(passage.html, threads)
+        passage.html = mark_html(passage.html, marks[passage.pk])
 
 
 def marked(html: str, threads) -> str:
@@ -147,6 +178,8 @@ class Discussion:
     def __init__(self, request: HttpRequest, assignment: Assignment, people, filters=None):
         self.request, self.assignment, self.filters = request, assignment, filters
         self.cached = not (filters and filters.active)
+        # A margin's "Show all" keeps the filters the page shows its threads through.
+        self.query = "" if self.cached else filters.data.urlencode() if filters else ""
         group, reading = assignment.group, assignment.reading
         self.moderator = can(group, Membership.Role.FACILITATOR)
         names = "|".join(f"{pk}:{name}:{is_member}" for pk, name, is_member in people)
@@ -154,10 +187,9 @@ class Discussion:
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
         self.annotations = None  # the whole reading's, fetched at most once
         self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
-        self.has_orphans = False  # whether the reading has any, as the cache keys found
         self.viewer = f"user{request.user.pk}" + (":moderator" if self.moderator else "")
 
-    def _keys(self, passages, template: str, whole: bool) -> dict[int, str]:
+    def _keys(self, passages, template: str) -> dict[int, str]:
         """Each passage's cache key: shared when it shows what every member sees,
         else the viewer's own."""
         user = self.request.user
@@ -165,13 +197,13 @@ class Discussion:
         sees_hidden = (
             Q(hidden__isnull=False) if self.moderator else Q(hidden__isnull=False, author=user)
         )
-        stats = Annotation.objects.filter(
-            group=self.assignment.group, reading=self.assignment.reading
-        )
-        if not whole:
-            stats = stats.filter(passage__in=passages)
         stats = (
-            stats.order_by()
+            Annotation.objects.filter(
+                group=self.assignment.group,
+                reading=self.assignment.reading,
+                passage__in=[p.id for p in passages],
+            )
+            .order_by()
             .values("passage")
             .annotate(
                 count=Count("pk", filter=shared),
@@ -180,12 +212,10 @@ class Discussion:
                 newest=Max("version"),
                 notes=Count("pk", filter=Q(kind=Annotation.Kind.NOTE, author=user)),
                 hidden=Count("pk", filter=sees_hidden),
-                orphans=Count("pk", filter=Q(orphaned__isnull=False)),
             )
         )
         stats = {row["passage"]: row for row in stats}
         self.sees_hidden = any(row["hidden"] for row in stats.values())
-        self.has_orphans = any(row["orphans"] for row in stats.values())
         keys = {}
         for passage in passages:
             row = stats.get(passage.id)
@@ -206,14 +236,18 @@ class Discussion:
         return self.annotations
 
     def _shown(self, annotations):
-        return self.filters.apply(annotations, self.request.user) if self.filters else annotations
+        if not self.filters:
+            return annotations
+        kept = Annotation.objects.filter(pk__in=[a.pk for a in annotations])
+        kept = set(self.filters.apply(kept, self.request.user).values_list("pk", flat=True))
+        return [a for a in annotations if a.pk in kept]
 
-    def passages(self, passages, template: str, compose=None, whole=False) -> str:
-        """`passages` (Passage objects, or an outline of them: id and anchor)
-        rendered each with `template`, marks and margin; `whole` when they are
-        all of the reading's. The composer's passage is rendered afresh, with
-        the request, for its form."""
-        keys = self._keys(passages, template, whole) if self.cached else {}
+    def passages(self, passages, template: str, compose=None) -> str:
+        """`passages` (a part of the reading at most: Passage objects, or an
+        outline of them: id and anchor) rendered each with `template`, marks and
+        margin. The composer's passage is rendered afresh, with the request, for
+        its form."""
+        keys = self._keys(passages, template) if self.cached else {}
         found = cache.get_many(keys.values())
         html = {pk: found[key] for pk, key in keys.items() if key in found}
         compose_anchor = compose["passage"].value() if compose else None
@@ -222,13 +256,12 @@ class Discussion:
             # An outline of the reading was enough for what the cache had; not for the rest.
             missing = list(Passage.objects.filter(pk__in=[p.id for p in missing]))
         if missing:
-            annotations = (
-                self._all_annotations()
-                if whole
-                else visible_annotations(self.request, self.assignment, missing)
-            )
-            dress(missing, annotations, self._shown(annotations))
-        context = {"group": self.assignment.group, "reading": self.assignment.reading}
+            dress(self.request, self.assignment, missing, self.filters, MARGIN_THREADS)
+        context = {
+            "group": self.assignment.group,
+            "reading": self.assignment.reading,
+            "query": self.query,
+        }
         fresh = {}
         for passage in missing:
             if passage.anchor == compose_anchor:
@@ -264,7 +297,9 @@ class Discussion:
             ]
             for question in questions:
                 question.anchor = (
-                    "" if question.whole_reading else by_pk[question.passage_id].anchor
+                    ""
+                    if question.whole_reading
+                    else getattr(by_pk.get(question.passage_id), "anchor", "")
                 )
             questions.sort(key=QUESTION_SORTS[sort])
             context = {"questions": questions, "filters": self.filters}
@@ -276,14 +311,11 @@ class Discussion:
 
     def orphans(self) -> list[Annotation]:
         """The threads whose words a revision took out of the text, as the viewer
-        may see them and the filters let through; after `passages(..., whole=True)`,
-        which either fetched every annotation or found whether there are any."""
-        if self.annotations is None and not self.has_orphans:
-            return []
-        annotations = self.annotations
-        if annotations is None:
-            annotations = visible_annotations(self.request, self.assignment, orphans=True)
-        return [a for a in self._shown(annotations) if a.orphaned]
+        may see them and the filters let through."""
+        orphans = Annotation.objects.filter(orphaned__isnull=False)
+        if self.filters:
+            orphans = self.filters.apply(orphans, self.request.user)
+        return visible_annotations(self.request, self.assignment, orphans)
 
     def filters_html(self, reading_url: str) -> str:
         """The filter form as the query string sets it: the same for the whole group."""

@@ -13,6 +13,11 @@ urlpatterns = [
     path("g/<slug:slug>/r/<slug:reading_slug>/", reading.reading_page, name="reading"),
     path("g/<slug:slug>/r/<slug:reading_slug>/annotate/", reading.annotate, name="annotate"),
     path("g/<slug:slug>/r/<slug:reading_slug>/live/", live.poll, name="live"),
+    path(
+        "g/<slug:slug>/r/<slug:reading_slug>/p/<slug:anchor>/",
+        reading.passage_threads,
+        name="passage",
+    ),
     path(PRINT, printed.print_edition, name="print"),
     path(PRINT + "pdf/", printed.print_pdf, name="print_pdf"),
     path(PRINT + "pdf/<int:job_id>/", printed.print_job, name="print_job"),

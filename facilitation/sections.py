@@ -56,10 +56,16 @@ def published_agenda(request, assignment: Assignment, passages) -> str:
     """Above a reading: the group's published discussion questions, in the
     facilitators' order, with the minutes each is given."""
     group, reading = assignment.group, assignment.reading
-    by_pk = {p.id: p for p in passages}
-    agenda = list(AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None))
+    shown = {p.id for p in passages}
+    agenda = AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None)
+    agenda = list(agenda.select_related("passage"))
+    reading_url = reverse("discussions:reading", args=[group.slug, reading.slug])
     for item in agenda:
-        item.anchor = by_pk[item.passage_id].anchor if item.passage_id in by_pk else ""
+        anchor = item.passage.anchor if item.passage else ""
+        # A passage on this page is a jump away; another part of the reading, a page away.
+        item.passage_url = anchor and (
+            f"#{anchor}" if item.passage_id in shown else f"{reading_url}?at={anchor}#{anchor}"
+        )
     context = {"group": group, "reading": reading, "agenda": agenda}
     return render_to_string("facilitation/_reading_agenda.html", context)
 

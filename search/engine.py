@@ -161,8 +161,9 @@ def search(user, words: list[str], assignments: list[Assignment], **filters) -> 
             row, context = rows[pk], highlighted(context)
             if name == PASSAGE:
                 # Once for each of the searcher's groups with the reading on its syllabus.
+                at = f"?at={row.anchor}#{row.anchor}"
                 results += [
-                    Result(PASSAGE, f"{a.get_absolute_url()}#{row.anchor}", a, context, rank)
+                    Result(PASSAGE, f"{a.get_absolute_url()}{at}", a, context, rank)
                     for a in assignments
                     if a.reading_id == row.reading_id and group in (None, a.group)
                 ]

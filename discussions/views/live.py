@@ -5,12 +5,18 @@ from django.views.decorators.http import require_safe
 from groups.access import get_assignment_for_member
 from groups.sections import render_sections
 from readings.models import Passage
+from readings.parts import parts_of
 
 from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
 from ..pieces import Discussion, members_of, people_of
+from .reading import part_url
 from .threads import thread_html
+
+# A poll that missed more than this sends no pieces but "reload this part".
+LIVE_PASSAGES = 20
+LIVE_THREADS = 200
 
 
 @require_safe
@@ -23,10 +29,24 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     if answer:
         return answer
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    changed = Annotation.objects.filter(
-        group=assignment.group, reading=assignment.reading, version__gt=live.since(request)
-    ).visible_to(request.user)
-    changed = dict(changed.values_list("pk", "passage_id"))
+    # Only the parts the page has loaded, and only so much of them: past that,
+    # the page is told to reload its part rather than sent most of it again.
+    parts = parts_of(assignment.reading)
+    loaded = sorted({int(n) for n in request.GET.get("parts", "1").split(",") if n.isdigit()})
+    loaded = [parts[n - 1] for n in loaded if 0 < n <= len(parts)]
+    changed = {}
+    if loaded:
+        changed = Annotation.objects.filter(
+            group=assignment.group,
+            reading=assignment.reading,
+            version__gt=live.since(request),
+            passage__position__range=(loaded[0].first, loaded[-1].last),
+        ).visible_to(request.user)
+        changed = dict(changed.values_list("pk", "passage_id")[: LIVE_THREADS + 1])
+    reload_url = ""
+    if len(changed) > LIVE_THREADS or len(set(changed.values())) > LIVE_PASSAGES:
+        reload_url = part_url(request, assignment, loaded[0].number)
+        changed = {}
     passages = list(Passage.objects.filter(pk__in=set(changed.values())))
     people = people_of(assignment)
     filters = DiscussionFilterForm(request.GET, members=members_of(people))
@@ -42,6 +62,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         "question_count": _question_count(request, assignment, filters),
         "pieces": discussion.passages(passages, "discussions/_live_passage.html"),
         "threads": threads,
+        "reload_url": reload_url,
         "group": assignment.group,
         "reading": assignment.reading,
         "live_sections": render_sections(sections.LIVE, request, assignment)
@@ -61,4 +82,5 @@ def _question_count(request, assignment, filters) -> int | None:
     )
     if not any(question.version > live.since(request) for question in questions):
         return None
-    return len(filters.apply([q for q in questions if not q.deleted], request.user))
+    kept = Annotation.objects.filter(pk__in=[q.pk for q in questions if not q.deleted])
+    return filters.apply(kept, request.user).count()

@@ -3,8 +3,9 @@ questions list, filters, and the form to start a thread."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
@@ -13,15 +14,54 @@ from groups.access import can, get_assignment_for_member
 from groups.models import Assignment, Membership
 from groups.sections import render_sections
 from readings.models import Passage
+from readings.parts import Part, part_at, parts_of
 
 from .. import live, sections, services
 from ..forms import AnnotationForm, DiscussionFilterForm
-from ..models import Visit
-from ..pieces import Discussion, members_of, people_of
+from ..models import Annotation, Visit
+from ..pieces import (
+    MARGIN_THREADS,
+    Discussion,
+    dress,
+    members_of,
+    people_of,
+    visible_annotations,
+)
+
+THREADS_PAGE = 50
 
 
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _part_asked(request: HttpRequest, reading, parts, compose) -> Part | None:
+    """The part the page shows: `?part=N`; else the one holding the passage
+    `?at=<anchor>` (a permalink) or the composer names; else the first."""
+    number = request.GET.get("part", "")
+    if number.isdigit() and parts:
+        return parts[min(max(int(number), 1), len(parts)) - 1]
+    anchor = compose["passage"].value() if compose else request.GET.get("at")
+    if anchor and parts:
+        found = reading.passages.filter(anchor=anchor).values_list("position", flat=True)
+        if found:
+            return part_at(parts, found[0])
+    return parts[0] if parts else None
+
+
+def part_url(request: HttpRequest, assignment: Assignment, number: int) -> str:
+    """The reading page's address for part `number`, keeping the filters the
+    request names."""
+    query = request.GET.copy()
+    # `kind` is a filter, unless it is the kind of post `discuss` opens a composer for.
+    dropped = ["at", "part", "t", "open", "parts"]
+    if "discuss" in query:
+        dropped += ["discuss", "kind"]
+    for name in dropped:
+        query.pop(name, None)
+    query["part"] = number
+    url = reverse("discussions:reading", args=[assignment.group.slug, assignment.reading.slug])
+    return f"{url}?{query.urlencode()}"
 
 
 def _page(request: HttpRequest, assignment: Assignment, compose=None, status: int = 200):
@@ -36,23 +76,43 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
             },
             reading=reading,
         )
-    # An outline: the cached rows need no more, and the rest is fetched only when not cached.
-    outline = reading.passages.values_list("id", "anchor", "kind", "position", "text", named=True)
-    passages = list(outline)
+    parts = parts_of(reading)
+    part = _part_asked(request, reading, parts, compose)
+    passages = []
+    if part:
+        # An outline: the cached rows need no more, and the rest is fetched only when not cached.
+        outline = reading.passages.filter(position__range=(part.first, part.last))
+        passages = list(outline.values_list("id", "anchor", "kind", "position", "text", named=True))
     discussion = Discussion(request, assignment, people, filters)
-    rows = discussion.passages(passages, "discussions/_passage.html", compose, whole=True)
-    sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
-    earlier = discussion.orphans()
-    facilitator = can(group, Membership.Role.FACILITATOR)
+    following = parts[part.number] if part and part.number < len(parts) else None
     context = {
         "group": group,
         "reading": reading,
         "assignment": assignment,
+        "rows": discussion.passages(passages, "discussions/_passage.html", compose),
+        "part": part,
+        "parts": parts,
+        "following": following,
+        "following_url": following and part_url(request, assignment, following.number),
+    }
+    if is_htmx(request) and "part" in request.GET:
+        # The next part, as the reader scrolls to the end of the one before.
+        return render(request, "discussions/_part.html", context)
+    sort = filters.cleaned_data.get("sort") if filters.is_valid() else ""
+    earlier = discussion.orphans()
+    facilitator = can(group, Membership.Role.FACILITATOR)
+    preceding = parts[part.number - 2] if part and part.number > 1 else None
+    context |= {
         "above_reading": render_sections(sections.ABOVE_READING, request, assignment, passages),
         "reading_tools": render_sections(sections.READING_TOOLS, request, assignment),
-        "rows": rows,
         "questions": discussion.questions(passages, sort or "votes"),
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
+        "preceding": preceding,
+        "preceding_url": preceding and part_url(request, assignment, preceding.number),
+        # The list of parts, when there is more than one.
+        "part_urls": [(p, part_url(request, assignment, p.number)) for p in parts]
+        if len(parts) > 1
+        else [],
         "filters": filters,
         "filters_html": discussion.filters_html(
             reverse("discussions:reading", args=[group.slug, reading.slug])
@@ -80,6 +140,41 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
 def reading_page(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     assignment = get_assignment_for_member(request, slug, reading_slug)
     return _page(request, assignment)
+
+
+@login_required
+@require_safe
+def passage_threads(request: HttpRequest, slug: str, reading_slug: str, anchor: str):
+    """One passage with every thread on it that the filters let through, a page
+    at a time: what its margin's "Show all" opens (in place, with htmx)."""
+    assignment = get_assignment_for_member(request, slug, reading_slug)
+    group, reading = assignment.group, assignment.reading
+    passage = get_object_or_404(reading.passages, anchor=anchor)
+    filters = DiscussionFilterForm(request.GET, members=members_of(people_of(assignment)))
+    dress(request, assignment, [passage], filters, MARGIN_THREADS)
+    threads = Annotation.objects.filter(passage=passage, orphaned=None, whole_reading=False)
+    threads = filters.apply(threads.visible_to(request.user), request.user)
+    pages = Paginator(threads.order_by("created", "pk").values_list("pk", flat=True), THREADS_PAGE)
+    page = pages.get_page(request.GET.get("page"))
+    passage.threads = visible_annotations(
+        request, assignment, Annotation.objects.filter(pk__in=list(page.object_list))
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "group": group,
+        "reading": reading,
+        "passage": passage,
+        "page": page,
+        "query": query.urlencode(),
+        "reading_url": reverse("discussions:reading", args=[slug, reading_slug]),
+    }
+    response = render(request, "discussions/passage.html", context)
+    if is_htmx(request):
+        shown = f"{page.start_index()}–{page.end_index()}" if pages.num_pages > 1 else "all"
+        message = f"Showing {shown} of {pages.count} threads on this passage."
+        return announce(response, message, f"#threads-{anchor} [data-thread-link]")
+    return response
 
 
 def render_passage(request: HttpRequest, assignment: Assignment, passage, compose=None) -> str:
@@ -122,4 +217,5 @@ def annotate(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
         return announce(posted, message, f'[data-thread-link="{annotation.pk}"]')
     messages.success(request, message)
     url = reverse("discussions:reading", args=[slug, reading_slug])
-    return redirect(f"{url}#{data['passage'].anchor}")
+    anchor = data["passage"].anchor
+    return redirect(f"{url}?at={anchor}#{anchor}")

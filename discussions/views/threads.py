@@ -150,7 +150,7 @@ def delete(request: HttpRequest, slug: str, reading_slug: str, thread_id: int) -
         # Nothing hangs on it, so it is gone from view: back to the reading.
         messages.success(request, "Deleted.")
         url = reverse("discussions:reading", args=[slug, reading_slug])
-        url = f"{url}#{annotation.passage.anchor}"
+        url = f"{url}?at={annotation.passage.anchor}#{annotation.passage.anchor}"
         return HttpResponse(headers={"HX-Redirect": url}) if is_htmx(request) else redirect(url)
     if post is not annotation and not post.children.exists():
         focus = ""  # the reply is gone from view: focus its thread

@@ -76,7 +76,13 @@ if (config) {
       // Following a meeting: the reading scrolls to the passage now discussed.
       const anchor = replacement.dataset.followAnchor;
       if (anchor && anchor !== followed) {
-        document.getElementById(anchor)?.scrollIntoView({ behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "center" });
+        const passage = document.getElementById(anchor);
+        if (passage) {
+          passage.scrollIntoView({ behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "center" });
+        } else if (!busy(document.body)) {
+          // In another part of the reading: open that part, unless a draft would be lost.
+          window.location.assign(`${window.location.pathname}?at=${encodeURIComponent(anchor)}#${anchor}`);
+        }
       }
     }
     if (said.length) {
@@ -93,6 +99,9 @@ if (config) {
     }
     const open = [...document.querySelectorAll("[data-thread]")].map((t) => t.dataset.thread);
     url.searchParams.set("open", open.join(","));
+    // Only the parts of the reading on the page: what changed elsewhere is not asked for.
+    const parts = [...document.querySelectorAll("[data-part]")].map((part) => part.dataset.part);
+    url.searchParams.set("parts", parts.join(","));
     try {
       const response = await fetch(url, { headers: { "If-None-Match": version }, cache: "no-store" });
       // A 304 may still bring a fuller ETag than the page was rendered with.

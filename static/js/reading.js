@@ -178,13 +178,35 @@ document.addEventListener("click", (event) => {
     openComposer(link.dataset.anchor, link.dataset.compose, null);
     return;
   }
-  // A mark opens the first thread it belongs to, beside the passage.
+  // A mark opens the first thread it belongs to, beside the passage: by its
+  // link in the margin, or, when the margin lists only the liveliest, by itself.
   const mark = event.target.closest("mark[data-annotations]");
   if (mark && window.getSelection().isCollapsed) {
     const id = mark.dataset.annotations.split(" ")[0];
-    document.querySelector(`[data-thread-link="${id}"]`)?.click();
+    const link = document.querySelector(`[data-thread-link="${id}"]`);
+    if (link) {
+      link.click();
+    } else {
+      const anchor = mark.closest(".passage-row").dataset.anchor;
+      window.htmx?.ajax("GET", `${window.location.pathname}t/${id}/`, `#thread-in-${anchor}`);
+    }
+    return;
+  }
+  // A link to a passage already on the page (`?at=<anchor>#<anchor>`) only moves to it.
+  const at = event.target.closest("a[href*='?at=']");
+  const url = at && new URL(at.href);
+  if (url && url.pathname === window.location.pathname && document.getElementById(url.hash.slice(1))) {
+    event.preventDefault();
+    window.location.hash = url.hash;
   }
 });
+
+// A link to a passage by its anchor alone (`#p-3f9a1c`), as links were before
+// the reading came in parts: open the part that holds it.
+const wanted = decodeURIComponent(window.location.hash.slice(1));
+if (/^p-[0-9a-f]{6}$/.test(wanted) && !document.getElementById(wanted) && !new URLSearchParams(window.location.search).has("at")) {
+  window.location.replace(`${window.location.pathname}?at=${encodeURIComponent(wanted)}#${wanted}`);
+}
 
 // A thread opens into its passage's panel (htmx, from the margin's links). The
 // panel shows while it holds a thread, and each link says whether its thread

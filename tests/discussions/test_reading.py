@@ -36,7 +36,8 @@ def test_ask_a_question_about_exact_words(client, group, member, assigned_readin
         },
     )
     assert response.status_code == 302
-    assert response.url == page_url(group, assigned_reading) + f"#{passage.anchor}"
+    anchor = passage.anchor
+    assert response.url == page_url(group, assigned_reading) + f"?at={anchor}#{anchor}"
     annotation = Annotation.objects.get()
     assert (annotation.kind, annotation.start, annotation.end) == ("question", 22, 37)
     assert (annotation.exact, annotation.prefix) == ("something worth", "Passage number 2 says ")

@@ -119,7 +119,7 @@ def test_results_link_to_the_passage_the_thread_and_the_reply(client, member, di
     reading = f"/g/{group.slug}/r/on-the-syllabus/"
     anchor = discussion.reading.passages.first().anchor
     reply = discussion.replies.get(body__contains=" replyword")
-    assert f'href="{reading}#{anchor}"' in page
+    assert f'href="{reading}?at={anchor}#{anchor}"' in page
     assert f'href="{reading}t/{discussion.pk}/"' in page
     assert f'href="{reading}t/{discussion.pk}/#r-{reply.pk}"' in page
     # The thread page has that anchor for the link to land on.
@@ -249,7 +249,7 @@ def test_a_passage_shows_once_for_each_of_ones_groups_with_its_reading(
     assign_reading(group=second, reading=assigned_reading, meeting_date=None, notes="", actor=None)
     page = found(signed_in(client, member), kind="passage")
     assert page.count("passageword") == 2
-    assert f"/g/{second.slug}/r/on-the-syllabus/#" in page
+    assert f"/g/{second.slug}/r/on-the-syllabus/?at=" in page
     assert found(client, kind="passage", group=second.slug).count("passageword") == 1
 
 
