@@ -1,11 +1,9 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import connection, models
 from django.urls import reverse
-from django.utils import timezone
 
 from groups.models import Assignment, Group, Membership
+from readings.jobs import WorkerJob
 from readings.models import Passage, Reading
 
 
@@ -343,7 +341,7 @@ class Visit(models.Model):
             return cursor.fetchone()[0]
 
 
-class PrintJob(models.Model):
+class PrintJob(WorkerJob):
     """A member's request for the PDF of a print edition: the page's HTML as
     they saw it, laid out by the task worker (WeasyPrint takes about a fifth of
     a second of CPU a page, longer than a web request may hold a worker), then
@@ -353,8 +351,6 @@ class PrintJob(models.Model):
         A4 = "a4", "A4"
         LETTER = "letter", "Letter"
 
-    # Past this, a job still unfinished is taken as lost (its worker died).
-    STALE_AFTER = timedelta(minutes=10)
     LOST = (
         "The PDF was not made in time. Please try again; if it keeps failing, tell the site admins."
     )
@@ -365,9 +361,6 @@ class PrintJob(models.Model):
     paper = models.CharField(max_length=10, choices=Paper.choices)
     html = models.TextField(blank=True)
     pdf = models.BinaryField(blank=True)
-    problem = models.CharField(max_length=500, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -384,21 +377,9 @@ class PrintJob(models.Model):
     def filename(self) -> str:
         return f"{self.group.slug}-{self.reading.slug}.pdf"
 
-    @property
-    def is_making(self) -> bool:
-        return self.finished is None and timezone.now() - self.created < self.STALE_AFTER
-
-    @property
-    def failure(self) -> str:
-        """The message for its member when no PDF was made, or ""."""
-        if self.finished is None:
-            return "" if self.is_making else self.LOST
-        return self.problem
-
     def finish(self, *, pdf: bytes = b"", problem: str = "") -> None:
+        super().finish(problem=problem)
         self.pdf = pdf
-        self.problem = problem[: self._meta.get_field("problem").max_length]
-        self.finished = timezone.now()
         self.html = ""  # it has served its turn
         # An update, not a save: a job its member replaced meanwhile is gone, and stays so.
         PrintJob.objects.filter(pk=self.pk).update(

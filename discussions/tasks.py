@@ -27,9 +27,7 @@ def make_pdf(job_id: int, page_url: str) -> bool:
     job = PrintJob.objects.filter(pk=job_id, finished=None).first()
     if job is None:  # done already, or replaced by a newer job meanwhile
         return False
-    if not job.is_making:
-        # Its page already says it failed, and its member may have asked again.
-        job.finish(problem=PrintJob.LOST)
+    if job.finish_if_lost():
         return False
     try:
         made = printing.pdf(job.html, page_url, urljoin(page_url, settings.STATIC_URL))

@@ -1,9 +1,8 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+
+from .jobs import WorkerJob
 
 
 class Reading(models.Model):
@@ -117,14 +116,12 @@ class Revision(models.Model):
         return self.published is None
 
 
-class Upload(models.Model):
+class Upload(WorkerJob):
     """A file (or pasted text) staff sent to be imported: as a new reading, or as
     a revised text of `revises`. The task worker parses it (a long PDF takes
     longer than a web request may) and records what came of it: the reading or
     revision made, or the problem found. Its bytes are dropped once it is done."""
 
-    # Past this, an upload still unfinished is taken as lost (its worker died).
-    STALE_AFTER = timedelta(minutes=10)
     LOST = "The import did not finish. Please try again; if it keeps failing, tell the site admins."
 
     filename = models.CharField(max_length=255, blank=True)
@@ -138,8 +135,6 @@ class Upload(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
     # What came of it: one of these, once finished. Deleting what it made deletes
     # the upload's record too.
     reading = models.ForeignKey(
@@ -148,7 +143,6 @@ class Upload(models.Model):
     revision = models.ForeignKey(
         Revision, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    problem = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -163,20 +157,8 @@ class Upload(models.Model):
     def made(self) -> Reading | Revision | None:
         return self.revision or self.reading
 
-    @property
-    def is_importing(self) -> bool:
-        return self.finished is None and timezone.now() - self.created < self.STALE_AFTER
-
-    @property
-    def failure(self) -> str:
-        """The message for a person when the import failed, or ""."""
-        if self.finished is None:
-            return "" if self.is_importing else self.LOST
-        return self.problem
-
     def finish(self, *, problem: str = "") -> None:
-        self.problem = problem[: self._meta.get_field("problem").max_length]
-        self.finished = timezone.now()
+        super().finish(problem=problem)
         # A failed paste keeps its text for the form to offer again (a file is
         # still on its sender's disk); otherwise the bytes have served their turn.
         if not (problem and not self.filename):

@@ -27,9 +27,7 @@ def import_upload(upload_id: int) -> bool:
     upload = pending.filter(pk=upload_id, finished=None).first()
     if upload is None:  # done already, or its reading was deleted meanwhile
         return False
-    if not upload.is_importing:
-        # Its page already says it failed, and its sender may have sent it again.
-        upload.finish(problem=Upload.LOST)
+    if upload.finish_if_lost():
         return False
     data = bytes(upload.data)
     try:

@@ -15,6 +15,7 @@ from accounts.limits import rate_limited
 from . import reanchor, services, tasks
 from .access import get_reading_for_staff, require_staff
 from .forms import ReadingDetailsForm, RevisionForm, UploadForm
+from .jobs import poll_answer
 from .models import Passage, Reading, Revision, Upload
 
 SUCCESS = {
@@ -81,12 +82,7 @@ def upload_status(request: HttpRequest, upload_id: int) -> HttpResponse:
     # The bytes are read only to offer a failed paste's text again.
     upload = get_object_or_404(uploads.defer("data"), pk=upload_id)
     if request.headers.get("HX-Request") == "true":
-        # The page's poll: nothing to show while importing; then a reload shows the result.
-        answer = HttpResponse(status=204)
-        del answer["Content-Type"]  # no content
-        if not upload.is_importing:
-            answer["HX-Refresh"] = "true"
-        return answer
+        return poll_answer(upload)
     if upload.made:
         messages.success(request, SUCCESS[type(upload.made)])
         return redirect(upload.made)

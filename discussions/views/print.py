@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from groups.access import get_assignment_for_member
 from groups.sections import render_sections
+from readings.jobs import poll_answer
 
 from .. import printing, sections, tasks
 from ..access import get_print_job_for_owner
@@ -56,8 +56,7 @@ def print_pdf(request: HttpRequest, slug: str, reading_slug: str) -> HttpRespons
     group, reading = assignment.group, assignment.reading
     jobs = PrintJob.objects.filter(user=request.user, group=group, reading=reading)
     # While one is being made, asking again shows it: no member fills the queue.
-    fresh = timezone.now() - PrintJob.STALE_AFTER
-    making = jobs.filter(finished=None, created__gt=fresh).only("pk").first()
+    making = jobs.running().only("pk").first()
     if making:
         making.group, making.reading = group, reading
         return redirect(making)
@@ -90,12 +89,7 @@ def print_job(request: HttpRequest, slug: str, reading_slug: str, job_id: int) -
     then offers the file, or says why there is none."""
     job = get_print_job_for_owner(request, slug, reading_slug, job_id)
     if request.headers.get("HX-Request") == "true":
-        # The page's poll: nothing to show while making; then a reload shows the result.
-        answer = HttpResponse(status=204)
-        del answer["Content-Type"]  # no content
-        if not job.is_making:
-            answer["HX-Refresh"] = "true"
-        return answer
+        return poll_answer(job)
     form = PrintForm(initial={"paper": job.paper, "kinds": PrintForm.ALL_KINDS})
     context = {"group": job.group, "reading": job.reading, "job": job, "form": form}
     return render(request, "discussions/print_job.html", context)

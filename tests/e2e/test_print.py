@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from discussions.services import post_reply
 from groups.models import Membership
 from groups.services import assign_reading, create_group
-from tests.conftest import PASSWORD, add_member, make_annotation, make_reading, make_user
-from tests.e2e.conftest import assert_accessible, sign_in
+from tests.conftest import add_member, make_annotation, make_reading, make_user
+from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -31,10 +31,9 @@ def printed(transactional_db):
     return member, f"/g/{group.slug}/r/{reading.slug}/print/", second
 
 
-def test_printed_the_notes_stay_beside_their_passage(page, printed):
+def test_printed_the_notes_stay_beside_their_passage(open_as, printed):
     member, url, second = printed
-    sign_in(page, member.email, PASSWORD)
-    page.goto(url)
+    page = open_as(member, url)
     expect(page.get_by_role("button", name="Download PDF")).to_be_visible()
     assert_accessible(page)
 
@@ -58,10 +57,9 @@ def test_printed_the_notes_stay_beside_their_passage(page, printed):
     assert mark.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
 
 
-def test_the_pdf_is_made_then_downloaded(page, printed):
+def test_the_pdf_is_made_then_downloaded(open_as, printed):
     member, url, _ = printed
-    sign_in(page, member.email, PASSWORD)
-    page.goto(url)
+    page = open_as(member, url)
     page.get_by_label("Letter").check()
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**paper=letter**")

@@ -5,8 +5,7 @@ from playwright.sync_api import expect
 
 from discussions.models import Flag
 from groups.services import assign_reading, create_group
-from tests.conftest import PASSWORD, add_member, make_annotation, make_reading, make_user
-from tests.e2e.conftest import sign_in
+from tests.conftest import add_member, make_annotation, make_reading, make_user
 
 pytestmark = pytest.mark.e2e
 
@@ -23,10 +22,9 @@ def rude_question(transactional_db):
     return reader, question
 
 
-def test_reporting_a_post_says_reported_in_place(page, rude_question):
+def test_reporting_a_post_says_reported_in_place(open_as, rude_question):
     reader, question = rude_question
-    sign_in(page, reader.email, PASSWORD)
-    page.goto(question.get_absolute_url())
+    page = open_as(reader, question.get_absolute_url())
     page.evaluate("window.sameDocument = true")
     page.get_by_text("Report", exact=True).click()
     page.get_by_label("What is wrong with it?").fill("Rude")
