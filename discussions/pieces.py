@@ -71,7 +71,9 @@ def visible_annotations(request: HttpRequest, assignment: Assignment, annotation
         f"reacted_{kind}": Count("reactions", filter=Q(reactions__kind=kind, reactions__reply=None))
         for kind in Reaction.Kind
     }
-    annotations = list(annotations.select_related("author").annotate(**counts))
+    # Ordered here: a query that counts (GROUP BY) takes no default ordering.
+    annotations = annotations.select_related("author").annotate(**counts)
+    annotations = list(annotations.order_by("created", "pk"))
     set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
     # One reverse() for the page, not two per thread: thread URLs share this prefix.
     base = reverse("discussions:reading", args=[group.slug, reading.slug])

@@ -76,6 +76,8 @@ EXPECTED = {
     # they may attach again (a facilitator, the group's; anyone, their own). The
     # thread here is anchored, not an orphan, so there is nothing to attach.
     READING + "orphans/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
+    # A passage with every thread on it: what its margin's "Show all" opens.
+    READING + "p/<slug:anchor>/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
     # The print edition (and its PDF): members only, each seeing what they may.
     READING + "print/": ("L 404 200 200 200 404", SIGNED_IN_GET_ONLY),
     # Its PDF, asked for by a POST naming the choices (a bare one is refused), is made
@@ -266,6 +268,7 @@ def test_access(pattern, group, organizer, facilitator, member, outsider, staff,
         "object_id": member.pk,
         "assignment_id": Assignment.objects.get().pk,
         "reading_slug": assigned_reading.slug,
+        "anchor": assigned_reading.passages.first().anchor,
         "thread_id": question.pk,
         "pk": question.pk,
         "reply_pk": reply.pk,
