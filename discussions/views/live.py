@@ -11,7 +11,7 @@ from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
 from ..pieces import Discussion, members_of, people_of
-from .reading import part_url
+from .reading import part_link
 from .threads import thread_html
 
 # A poll that missed more than this sends no pieces but "reload this part".
@@ -45,7 +45,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         changed = dict(changed.values_list("pk", "passage_id")[: LIVE_THREADS + 1])
     reload_url = ""
     if len(changed) > LIVE_THREADS or len(set(changed.values())) > LIVE_PASSAGES:
-        reload_url = part_url(request, assignment, loaded[0].number)
+        reload_url = f"{part_link(request, assignment)}{loaded[0].number}"
         changed = {}
     passages = list(Passage.objects.filter(pk__in=set(changed.values())))
     people = people_of(assignment)

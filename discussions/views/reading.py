@@ -49,19 +49,34 @@ def _part_asked(request: HttpRequest, reading, parts, compose) -> Part | None:
     return parts[0] if parts else None
 
 
-def part_url(request: HttpRequest, assignment: Assignment, number: int) -> str:
-    """The reading page's address for part `number`, keeping the filters the
-    request names."""
+def part_link(request: HttpRequest, assignment: Assignment) -> str:
+    """The reading page's address, keeping the filters the request names, up
+    to a part's number: append it."""
     query = request.GET.copy()
-    # `kind` is a filter, unless it is the kind of post `discuss` opens a composer for.
     dropped = ["at", "part", "t", "open", "parts"]
+    # `kind` is a filter, unless it is the kind of post `discuss` opens a composer for.
     if "discuss" in query:
         dropped += ["discuss", "kind"]
     for name in dropped:
         query.pop(name, None)
-    query["part"] = number
     url = reverse("discussions:reading", args=[assignment.group.slug, assignment.reading.slug])
-    return f"{url}?{query.urlencode()}"
+    return f"{url}?{query.urlencode()}&part=" if query else f"{url}?part="
+
+
+def _parts_with_news(request: HttpRequest, assignment: Assignment, parts, seen: int):
+    """The numbers of the parts holding threads with posts by others since the
+    visit before this one: where "Next new" goes once the page has none left."""
+    news = Annotation.objects.filter(
+        group=assignment.group,
+        reading=assignment.reading,
+        version__gt=seen,
+        last_posted__gt=seen,
+        orphaned=None,
+        whole_reading=False,
+    )
+    news = news.exclude(last_poster=request.user).visible_to(request.user)
+    positions = news.order_by().values_list("passage__position", flat=True).distinct()
+    return sorted({part_at(parts, position).number for position in positions})
 
 
 def _page(request: HttpRequest, assignment: Assignment, compose=None, status: int = 200):
@@ -85,6 +100,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         passages = list(outline.values_list("id", "anchor", "kind", "position", "text", named=True))
     discussion = Discussion(request, assignment, people, filters)
     following = parts[part.number] if part and part.number < len(parts) else None
+    link = part_link(request, assignment)
     context = {
         "group": group,
         "reading": reading,
@@ -93,7 +109,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "part": part,
         "parts": parts,
         "following": following,
-        "following_url": following and part_url(request, assignment, following.number),
+        "following_url": following and f"{link}{following.number}",
     }
     if is_htmx(request) and "part" in request.GET:
         # The next part, as the reader scrolls to the end of the one before.
@@ -102,17 +118,16 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     earlier = discussion.orphans()
     facilitator = can(group, Membership.Role.FACILITATOR)
     preceding = parts[part.number - 2] if part and part.number > 1 else None
+    part_urls = [(p, f"{link}{p.number}") for p in parts] if len(parts) > 1 else []
     context |= {
         "above_reading": render_sections(sections.ABOVE_READING, request, assignment, passages),
         "reading_tools": render_sections(sections.READING_TOOLS, request, assignment),
         "questions": discussion.questions(passages, sort or "votes"),
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
         "preceding": preceding,
-        "preceding_url": preceding and part_url(request, assignment, preceding.number),
+        "preceding_url": preceding and f"{link}{preceding.number}",
         # The list of parts, when there is more than one.
-        "part_urls": [(p, part_url(request, assignment, p.number)) for p in parts]
-        if len(parts) > 1
-        else [],
+        "part_urls": [(p, f"{link}{p.number}") for p in parts] if len(parts) > 1 else [],
         "filters": filters,
         "filters_html": discussion.filters_html(
             reverse("discussions:reading", args=[group.slug, reading.slug])
@@ -128,7 +143,8 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "blank_compose": AnnotationForm(reading=reading),
         # What is new is marked against the visit before this one; this one counts
         # as looking for the dashboard's and the group page's counts.
-        "seen": Visit.record(request.user, assignment),
+        "seen": (seen := Visit.record(request.user, assignment)),
+        "new_parts": _parts_with_news(request, assignment, parts, seen) if part_urls else [],
         "live_url": reverse("discussions:live", args=[group.slug, reading.slug])
         + f"?t={live.ticket(request, assignment)}",
     }

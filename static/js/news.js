@@ -13,6 +13,17 @@ if (news) {
   const status = news.querySelector("[data-news-status]");
   const button = news.querySelector("[data-next-new]");
   let shown = -1;
+  let shownElsewhere = 0;
+  // A long reading comes in parts: the server says which hold news.
+  const newParts = news.dataset.newParts.split(",").filter(Boolean).map(Number);
+  const loadedParts = () => [...document.querySelectorAll("[data-part]")].map((part) => Number(part.dataset.part));
+  // Parts with news not on the page: those after it first, then those before.
+  const partsElsewhere = () => {
+    const loaded = loadedParts();
+    const last = Math.max(...loaded);
+    const missing = newParts.filter((n) => !loaded.includes(n));
+    return [...missing.filter((n) => n > last), ...missing.filter((n) => n < last)];
+  };
 
   const isNew = (link) => Number(link.dataset.posted) > seen && link.dataset.poster !== viewer;
 
@@ -26,24 +37,48 @@ if (news) {
       label.textContent = "New";
       link.prepend(label, " ");
     }
-    if (links.length !== shown) {
+    const elsewhere = partsElsewhere().length;
+    if (links.length !== shown || elsewhere !== shownElsewhere) {
       shown = links.length;
-      status.textContent = shown
-        ? `${shown} thread${shown === 1 ? "" : "s"} with new posts since your last visit.`
-        : "Nothing new since your last visit.";
-      button.hidden = !shown;
+      shownElsewhere = elsewhere;
+      const more = elsewhere ? " More in other parts of the reading." : "";
+      if (shown) {
+        status.textContent = `${shown} thread${shown === 1 ? "" : "s"} with new posts since your last visit.${more}`;
+      } else {
+        status.textContent = elsewhere
+          ? "Nothing new in this part since your last visit; new posts in other parts of the reading."
+          : "Nothing new since your last visit.";
+      }
+      button.hidden = !(shown || elsewhere);
     }
     return links;
   };
 
   const next = () => {
     const links = mark();
-    if (!links.length) return;
-    // The first new thread after the focus, in reading order; after the last, the first.
+    // The first new thread after the focus, in reading order; past the last one
+    // on the page, the next part with news (loaded below when it comes next,
+    // else opened); with none, the first on the page again.
     const here = document.activeElement;
-    const target =
-      links.find((link) => here.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING) ||
-      links[0];
+    const after = links.find((link) => here.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING);
+    const [part] = after ? [] : partsElsewhere();
+    if (part !== undefined) {
+      const loader = document.querySelector(".part-nav [hx-get]");
+      if (part === Math.max(...loadedParts()) + 1 && loader) {
+        document.addEventListener("htmx:afterSettle", next, { once: true });
+        loader.click();
+      } else {
+        status.textContent = `Opening part ${part}, which has new posts.`;
+        const url = new URL(window.location.href);
+        for (const name of ["at", "discuss", "kind"]) url.searchParams.delete(name);
+        url.searchParams.set("part", part);
+        url.hash = "";
+        window.location.assign(url);
+      }
+      return;
+    }
+    const target = after || links[0];
+    if (!target) return;
     target.scrollIntoView({ block: "center" });
     target.focus();
     status.textContent = `New thread ${links.indexOf(target) + 1} of ${links.length}.`;

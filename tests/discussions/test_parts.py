@@ -212,7 +212,9 @@ def test_the_first_page_costs_the_same_however_long_the_book(
         assign_reading(group=group, reading=reading, meeting_date=None, notes="", actor=organizer)
         signed_in(client, member)
         client.get(url_of(group, reading))  # the parts and pieces cached
-        with django_assert_num_queries(13):
+        # As a one-part reading's warm page (tests/discussions/test_reading.py), and
+        # which parts hold news.
+        with django_assert_num_queries(14):
             html = client.get(url_of(group, reading)).content.decode()
         sizes.append(len(html.replace(reading.title, "")))
         assert len(ROW.findall(html)) == 100
@@ -259,3 +261,16 @@ def test_a_poll_that_missed_much_is_told_to_reload_its_part(
     assert f'<a href="{reload_link}">Reload this part</a>' in html
     # The parts before were quiet: a page holding only part 1 hears nothing of this.
     assert "Reload this part" not in poll(client, group, book, page, 0, "1").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_says_which_other_parts_hold_news(client, group, member, facilitator, book):
+    signed_in(client, member)
+    client.get(url_of(group, book))  # the visit before
+    make_annotation(group, book, facilitator, passage=book.passages.get(position=150))
+    make_annotation(group, book, member, passage=book.passages.get(position=230))  # one's own
+    make_annotation(group, book, facilitator, kind="note", passage=book.passages.get(position=240))
+    html = client.get(url_of(group, book)).content.decode()
+    assert 'data-new-parts="2"' in html
+    # Seen now: nothing is new on the next visit.
+    assert 'data-new-parts=""' in client.get(url_of(group, book)).content.decode()
