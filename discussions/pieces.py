@@ -2,9 +2,12 @@
 margin, the questions list and the filter form, under keys that change with
 everything they show."""
 
+import functools
 import hashlib
 from collections import defaultdict
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
@@ -36,6 +39,17 @@ QUESTION_SORTS = {
     "newest": lambda a: (-a.created.timestamp(), 0),
     "passage": lambda a: (a.passage.position, a.start or 0, a.created),
 }
+
+
+@functools.cache
+def templates_digest() -> str:
+    """A digest of the project's templates as this process loaded them: in the
+    pieces' keys, so servers running a new release, sharing a cache with those
+    still on the old one, never take a piece the other drew."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def people_of(assignment: Assignment) -> list[tuple[int, str, bool]]:
@@ -174,7 +188,8 @@ class Discussion:
       offers members), the reading's address in its group (names and links
       shown), the reading's revision (a revised text changes passages in
       place, under the same ids), and the assignment (a reading put back on the
-      syllabus starts a new discussion of it).
+      syllabus starts a new discussion of it);
+    - the templates that draw them (a new release draws them anew).
     So a changed discussion never meets a stale piece, and every member shares them."""
 
     def __init__(self, request: HttpRequest, assignment: Assignment, people, filters=None):
@@ -185,7 +200,8 @@ class Discussion:
         group, reading = assignment.group, assignment.reading
         self.moderator = can(group, Membership.Role.FACILITATOR)
         names = "|".join(f"{pk}:{name}:{is_member}" for pk, name, is_member in people)
-        scope = f"{group.slug}/{reading.slug}/{reading.revision}/{names}".encode()
+        scope = f"{templates_digest()}/{group.slug}/{reading.slug}/{reading.revision}/{names}"
+        scope = scope.encode()
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
         self.annotations = None  # the whole reading's, fetched at most once
         self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
