@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 
 from readings.models import Passage, Reading
 
@@ -114,21 +115,20 @@ class DiscussionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "Anyone"), *members]
 
-    def apply(self, annotations: list, user) -> list:
-        """Keep the annotations these filters let through (all of them when invalid)."""
+    def apply(self, annotations: QuerySet, user) -> QuerySet:
+        """The annotations these filters let through (all of them when invalid)."""
         if not self.is_valid():
             return annotations
         data = self.cleaned_data
-        kept = annotations
         if data["kind"]:
-            kept = [a for a in kept if a.kind == data["kind"]]
+            annotations = annotations.filter(kind=data["kind"])
         if data["unanswered"]:
-            kept = [a for a in kept if a.kind == Annotation.Kind.QUESTION and not a.answered]
+            annotations = annotations.filter(kind=Annotation.Kind.QUESTION, answered=None)
         if data["mine"]:
-            kept = [a for a in kept if a.author_id == user.pk]
+            annotations = annotations.filter(author=user.pk)
         if data["member"]:
-            kept = [a for a in kept if a.author_id == data["member"]]
-        return kept
+            annotations = annotations.filter(author=data["member"])
+        return annotations
 
     @property
     def active(self) -> bool:

@@ -277,14 +277,15 @@ def test_reading_page_queries_stay_flat(
     signed_in(client, member)
     # session, user, group with my role, assignment with reading, members, the passages'
     # outline, each passage's annotation count and version (the cache keys), the
-    # passages not cached, annotations, published agenda, running meeting, the
-    # viewer's visit (moved, returning the one before, in one query), whether I follow
-    # the reading, the header's inbox count
-    with django_assert_num_queries(14):
+    # passages not cached, annotations, whether I wrote a hidden question (the
+    # questions list's key), the questions counted and a page of them, published
+    # agenda, running meeting, the viewer's visit (moved, returning the one before,
+    # in one query), whether I follow the reading, the header's inbox count
+    with django_assert_num_queries(17):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations
     assert response.content.decode().count("I&#x27;m lost: 1") == annotations // 5
     # Again: every passage and the questions list come from the cache, annotations unread.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == annotations
