@@ -165,7 +165,6 @@ class Discussion:
         scope = f"{group.slug}/{reading.slug}/{reading.revision}/{names}".encode()
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
         self.annotations = None  # the whole reading's, fetched at most once
-        self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
         self.has_orphans = False  # whether the reading has any, as the cache keys found
         self.viewer = f"user{request.user.pk}" + (":moderator" if self.moderator else "")
 
@@ -196,7 +195,6 @@ class Discussion:
             )
         )
         stats = {row["passage"]: row for row in stats}
-        self.sees_hidden = any(row["hidden"] for row in stats.values())
         self.has_orphans = any(row["orphans"] for row in stats.values())
         keys = {}
         for passage in passages:

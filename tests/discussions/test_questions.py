@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from discussions.models import Annotation
 from discussions.services import delete_post, moderate, post_reply
+from groups.services import assign_reading, create_group
 from tests.conftest import (
     add_member,
     browsing_as,
@@ -81,14 +82,14 @@ def test_paging_through_the_list_by_its_links(
     page = browsing_as(django_app, member).get(page_url(group, assigned_reading) + "?sort=newest")
     assert count_shown(page.text) == 45 and "open" not in page.text.split('id="questions"')[1][:8]
     seen = listed(page.text)
-    assert "Earlier questions" not in page.text and "1–20 of 45" in page.text
+    assert "Earlier questions" not in page.text and ">questions 1–20 · " in page.text
     page = page.click("More questions")
     # Following the link opens the list, keeps the sort, and goes on from where it was.
     assert 'id="questions" open' in page.text and "sort=newest" in page.request.url
     seen += listed(page.text)
     page = page.click("More questions")
     seen += listed(page.text)
-    assert "41–45 of 45" in page.text and "More questions" not in page.text
+    assert "· questions 41–45</p>" in page.text and "More questions" not in page.text
     assert seen == expected(questions, member, sort="newest")
     assert listed(page.click("Earlier questions").text) == seen[20:40]
 
@@ -227,3 +228,18 @@ def test_the_pages_together_are_the_whole_sorted_filtered_list(
         assert count_shown(client.get(url).content.decode()) == len(wanted)
 
     check()
+
+
+@pytest.mark.django_db
+def test_another_groups_questions_on_the_same_reading_stay_theirs(
+    client, group, member, organizer, outsider, assigned_reading
+):
+    other = create_group(name="Day readers", description="", creator=outsider)
+    assign_reading(
+        group=other, reading=assigned_reading, meeting_date=None, notes="", actor=outsider
+    )
+    make_questions(other, assigned_reading, [outsider], 25)
+    make_annotation(group, assigned_reading, organizer, body="Ours?")
+    html = signed_in(client, member).get(page_url(group, assigned_reading)).content.decode()
+    assert count_shown(html) == 1 and "Ours?" in html and "Question 1<" not in html
+    assert "More questions" not in html
