@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 
 from readings.models import Passage, Reading
 
@@ -114,9 +115,8 @@ class DiscussionFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = [("", "Anyone"), *members]
 
-    def apply(self, annotations, user):
-        """Narrow `annotations` (a QuerySet) to those these filters let through
-        (all of them when invalid)."""
+    def apply(self, annotations: QuerySet, user) -> QuerySet:
+        """The annotations these filters let through (all of them when invalid)."""
         if not self.is_valid():
             return annotations
         data = self.cleaned_data
@@ -125,9 +125,9 @@ class DiscussionFilterForm(forms.Form):
         if data["unanswered"]:
             annotations = annotations.filter(kind=Annotation.Kind.QUESTION, answered=None)
         if data["mine"]:
-            annotations = annotations.filter(author=user)
+            annotations = annotations.filter(author=user.pk)
         if data["member"]:
-            annotations = annotations.filter(author_id=data["member"])
+            annotations = annotations.filter(author=data["member"])
         return annotations
 
     @property

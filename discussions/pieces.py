@@ -10,8 +10,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,10 +35,13 @@ SUMMARY_LENGTH = 120
 CACHE_SECONDS = 24 * 60 * 60
 # A margin lists this many threads, the most lately active; the rest are a link away.
 MARGIN_THREADS = 5
-QUESTION_SORTS = {
-    "votes": lambda a: (-a.vote_count, a.created),
-    "newest": lambda a: (-a.created.timestamp(), 0),
-    "passage": lambda a: (a.passage.position, a.start or 0, a.created),
+QUESTIONS_PER_PAGE = 20
+# The questions list's orders, each ending on the id: pages of one order never
+# share or skip a question.
+QUESTION_ORDERS = {
+    "votes": ("-vote_count", "created", "pk"),
+    "newest": ("-created", "pk"),
+    "passage": ("passage__position", Coalesce("start", 0), "created", "pk"),
 }
 
 
@@ -88,18 +92,25 @@ def visible_annotations(request: HttpRequest, assignment: Assignment, annotation
     # Ordered here: a query that counts (GROUP BY) takes no default ordering.
     annotations = annotations.select_related("author").annotate(**counts)
     annotations = list(annotations.order_by("created", "pk"))
-    set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
-    # One reverse() for the page, not two per thread: thread URLs share this prefix.
-    base = reverse("discussions:reading", args=[group.slug, reading.slug])
+    present(annotations, assignment, user)
     for annotation in annotations:
-        annotation.summary = excerpt(annotation.body_html, SUMMARY_LENGTH)
-        annotation.url = f"{base}t/{annotation.pk}/"
         annotation.reaction_counts = [
             (getattr(annotation, f"reacted_{kind}"), kind.label, Reaction.ICONS[kind])
             for kind in Reaction.Kind
             if getattr(annotation, f"reacted_{kind}")
         ]
     return annotations
+
+
+def present(annotations, assignment: Assignment, user) -> None:
+    """Give each of `annotations` its display state, summary and URL."""
+    group, reading = assignment.group, assignment.reading
+    set_states(annotations, user, can(group, Membership.Role.FACILITATOR))
+    # One reverse() for the page, not two per thread: thread URLs share this prefix.
+    base = reverse("discussions:reading", args=[group.slug, reading.slug])
+    for annotation in annotations:
+        annotation.summary = excerpt(annotation.body_html, SUMMARY_LENGTH)
+        annotation.url = f"{base}t/{annotation.pk}/"
 
 
 def dress(request: HttpRequest, assignment: Assignment, passages, filters=None, limit=None):
@@ -203,8 +214,6 @@ class Discussion:
         scope = f"{templates_digest()}/{group.slug}/{reading.slug}/{reading.revision}/{names}"
         scope = scope.encode()
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
-        self.annotations = None  # the whole reading's, fetched at most once
-        self.sees_hidden = False  # whether hidden posts show to this viewer anywhere
         self.viewer = f"user{request.user.pk}" + (":moderator" if self.moderator else "")
 
     def _keys(self, passages, template: str) -> dict[int, str]:
@@ -233,7 +242,6 @@ class Discussion:
             )
         )
         stats = {row["passage"]: row for row in stats}
-        self.sees_hidden = any(row["hidden"] for row in stats.values())
         keys = {}
         for passage in passages:
             row = stats.get(passage.id)
@@ -248,17 +256,10 @@ class Discussion:
                 keys[passage.id] = f"{key}:{row['every']}:{row['newest']}:{self.viewer}"
         return keys
 
-    def _all_annotations(self):
-        if self.annotations is None:
-            self.annotations = visible_annotations(self.request, self.assignment)
-        return self.annotations
-
-    def _shown(self, annotations):
-        if not self.filters:
-            return annotations
-        kept = Annotation.objects.filter(pk__in=[a.pk for a in annotations])
-        kept = set(self.filters.apply(kept, self.request.user).values_list("pk", flat=True))
-        return [a for a in annotations if a.pk in kept]
+    def _of_reading(self):
+        return Annotation.objects.filter(
+            group=self.assignment.group, reading=self.assignment.reading
+        )
 
     def passages(self, passages, template: str, compose=None) -> str:
         """`passages` (a part of the reading at most: Passage objects, or an
@@ -301,31 +302,75 @@ class Discussion:
         cache.set_many(fresh, CACHE_SECONDS)
         return mark_safe("".join(html[passage.id] for passage in passages))
 
-    def questions(self, passages, sort: str) -> str:
-        """The questions list, sorted; after `passages(..., whole=True)`, which
-        finds whether hidden posts show to the viewer (then it is theirs alone)."""
-        key = f"questions:{self.scope}:{self.assignment.discussion_version}:{sort}"
+    def listed_questions(self):
+        """The questions the list counts: those the viewer may see, but deleted
+        ones (placeholders in the margin, not questions any more), through the filters."""
+        user = self.request.user
+        questions = self._of_reading().filter(kind=Annotation.Kind.QUESTION, deleted=None)
+        questions = questions.visible_to(user)
+        return self.filters.apply(questions, user) if self.filters else questions
+
+    def questions(self, sort: str, page: str | None) -> str:
+        """One page of the questions the viewer may see and the filters let
+        through, in `sort` order: a count and a page from the database,
+        whatever the number of questions. `page` as the query string gives it.
+        Cached for the discussion's version under the query string (the
+        filters, and the other parameters its links keep), the page, the
+        viewer where the list is theirs ("mine"), and how hidden questions
+        show to them."""
+        number = _page_number(page)
+        user = self.request.user
+        key = None
+        if self.filters is None or self.filters.is_valid():
+            query = self.request.GET.copy()
+            query.pop("qpage", None)
+            asked = hashlib.blake2b(query.urlencode().encode(), digest_size=8).hexdigest()
+            version = self.assignment.discussion_version
+            key = f"questions:{self.scope}:{version}:{sort}:{number}:{asked}:{self._hidden_view()}"
+            if self.filters and self.filters.cleaned_data["mine"]:
+                key += f":user{user.pk}"
 
         def render():
-            by_pk = {p.id: p for p in passages}
-            questions = [
-                a
-                for a in self._shown(self._all_annotations())
-                if a.kind == Annotation.Kind.QUESTION and a.state != DELETED
-            ]
-            for question in questions:
-                question.anchor = (
-                    ""
-                    if question.whole_reading
-                    else getattr(by_pk.get(question.passage_id), "anchor", "")
-                )
-            questions.sort(key=QUESTION_SORTS[sort])
-            context = {"questions": questions, "filters": self.filters}
+            questions = self.listed_questions().order_by(*QUESTION_ORDERS[sort])
+            questions = questions.select_related("author").annotate(anchor=F("passage__anchor"))
+            listed = Paginator(questions, QUESTIONS_PER_PAGE).get_page(number)
+            listed.object_list = list(listed.object_list)  # dressed below, then shown
+            present(listed.object_list, self.assignment, user)
+            query = self.request.GET.copy()
+
+            def link(number: int) -> str:
+                query["qpage"] = number
+                return f"?{query.urlencode()}#questions"
+
+            context = {
+                "questions": listed,
+                "earlier": link(listed.previous_page_number()) if listed.has_previous() else "",
+                "more": link(listed.next_page_number()) if listed.has_next() else "",
+                "filters": self.filters,
+                # Opened where the list is what the reader asked for.
+                "open": (self.filters and self.filters.active) or page is not None,
+                "reading_url": reverse(
+                    "discussions:reading",
+                    args=[self.assignment.group.slug, self.assignment.reading.slug],
+                ),
+            }
             return render_to_string("discussions/_questions.html", context)
 
-        if self.sees_hidden:
-            key += f":{self.viewer}"
-        return _cached(key if self.cached else None, render)
+        return _cached(key, render)
+
+    def _hidden_view(self) -> str:
+        """How hidden questions show to the viewer: to moderators, all of them
+        marked hidden; to members, blanked, but their own. So moderators share
+        one view, members without a hidden question of their own another."""
+        if self.moderator:
+            return "moderator"
+        # By the author alone, which the author's index finds at once: with the
+        # reading as well, SQLite scans the reading's annotations instead.
+        own_hidden = Annotation.objects.filter(
+            author=self.request.user, kind=Annotation.Kind.QUESTION, hidden__isnull=False
+        ).values_list("group", "reading")
+        here = (self.assignment.group.pk, self.assignment.reading.pk)
+        return f"user{self.request.user.pk}" if here in set(own_hidden) else "member"
 
     def orphans(self) -> list[Annotation]:
         """The threads whose words a revision took out of the text, as the viewer
@@ -343,6 +388,15 @@ class Discussion:
             key = f"filters:{self.scope}:" + ":".join(str(value) for _, value in values)
         context = {"filters": self.filters, "reading_url": reading_url}
         return _cached(key, lambda: render_to_string("discussions/_filters.html", context))
+
+
+def _page_number(page: str | None) -> int:
+    """The page asked for: the first when the number is missing, malformed or
+    below 1; the paginator takes one past the end to the last."""
+    try:
+        return max(1, int(page))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _cached(key: str | None, render) -> str:

@@ -2,6 +2,7 @@
 organizer, staff), and plain helpers to make data."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from groups.models import Membership
 from groups.services import assign_reading, create_group
@@ -63,6 +65,34 @@ def form_with(page, button: str):
     """The form on a django-webtest page whose submit button says `button`."""
     says = re.compile(rf">\s*{re.escape(button)}\s*</button>")
     return next(form for form in page.forms.values() if says.search(form.text))
+
+
+def make_questions(group, reading, authors, n: int) -> list:
+    """`n` questions spread over the passages, authors, votes and time, some
+    answered, some on words: bulk-created, as the list must cope with many."""
+    from discussions.models import Annotation
+
+    passages = list(reading.passages.all())
+    now = timezone.now()
+    Annotation.objects.bulk_create(
+        Annotation(
+            group=group,
+            reading=reading,
+            passage=passages[i * 7 % len(passages)],
+            author=authors[i % len(authors)],
+            kind=Annotation.Kind.QUESTION,
+            body=f"Question {i}",
+            body_html=f"<p>Question {i}</p>",
+            vote_count=i * 5 % 4,
+            # Some share a time: the order still settles each one's place.
+            created=now - timedelta(minutes=i * 3 % 17),
+            answered=now if i % 3 == 0 else None,
+            start=i % 4 if i % 2 else None,
+            end=i % 4 + 5 if i % 2 else None,
+        )
+        for i in range(n)
+    )
+    return list(Annotation.objects.filter(reading=reading, kind=Annotation.Kind.QUESTION))
 
 
 @pytest.fixture(autouse=True)

@@ -59,7 +59,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         annotation.group, annotation.reading = assignment.group, assignment.reading
         threads.append((annotation.pk, thread_html(request, annotation)))
     context = {
-        "question_count": _question_count(request, assignment, filters),
+        "question_count": _question_count(request, assignment, discussion),
         "pieces": discussion.passages(passages, "discussions/_live_passage.html"),
         "threads": threads,
         "reload_url": reload_url,
@@ -71,16 +71,14 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     return live.with_etag(render(request, "discussions/_live.html", context), etag)
 
 
-def _question_count(request, assignment, filters) -> int | None:
+def _question_count(request, assignment, discussion) -> int | None:
     """The "Questions (N)" count the page shows (through its filters), when a
     question's thread changed since the page's version (posted, deleted,
     answered, replied to); else None, and the page keeps the count it has."""
-    questions = list(
-        Annotation.objects.filter(
-            group=assignment.group, reading=assignment.reading, kind=Annotation.Kind.QUESTION
-        ).only("kind", "author_id", "answered", "deleted", "version")
+    changed = Annotation.objects.filter(
+        group=assignment.group,
+        reading=assignment.reading,
+        kind=Annotation.Kind.QUESTION,
+        version__gt=live.since(request),
     )
-    if not any(question.version > live.since(request) for question in questions):
-        return None
-    kept = Annotation.objects.filter(pk__in=[q.pk for q in questions if not q.deleted])
-    return filters.apply(kept, request.user).count()
+    return discussion.listed_questions().count() if changed.exists() else None

@@ -122,7 +122,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     context |= {
         "above_reading": render_sections(sections.ABOVE_READING, request, assignment, passages),
         "reading_tools": render_sections(sections.READING_TOOLS, request, assignment),
-        "questions": discussion.questions(passages, sort or "votes"),
+        "questions": discussion.questions(sort or "votes", request.GET.get("qpage")),
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
         "preceding": preceding,
         "preceding_url": preceding and f"{link}{preceding.number}",

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from discussions.services import delete_post, post_reply
+from discussions.services import delete_post, moderate, post_reply
 from groups.models import Membership
-from tests.conftest import add_member, make_annotation, signed_in
+from tests.conftest import add_member, make_annotation, make_questions, signed_in
 
 
 def live_url(client, group, reading):
@@ -141,3 +141,23 @@ def test_the_questions_count_comes_with_a_change_to_the_questions(
     delete_post(post=first)
     response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
     assert question_count(response.content.decode()) == "(2)"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("questions", [30, 300])
+def test_the_questions_count_is_counted_not_listed(
+    client, group, member, organizer, assigned_reading, django_assert_num_queries, questions
+):
+    make_questions(group, assigned_reading, [member, organizer], questions)
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    make_annotation(group, assigned_reading, organizer, kind="note", body="Private")
+    hidden = make_annotation(group, assigned_reading, organizer, body="Rude?")
+    moderate(post=hidden, group=group, actor=organizer, action="hidden")
+    # The same queries for 30 questions or 300: whether a question changed, then a
+    # count (besides the changed passage's margin: its heat, counts, threads, marks).
+    with django_assert_num_queries(16):
+        response = client.get(url + "&unanswered=on", HTTP_IF_NONE_MATCH=etag)
+    # The hidden question counts, as the list shows it ("hidden by a moderator");
+    # the organizer's private note does not.
+    assert question_count(response.content.decode()) == f"({questions - questions // 3 + 1})"

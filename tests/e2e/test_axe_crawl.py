@@ -22,7 +22,14 @@ from groups.models import Membership
 from groups.services import assign_reading, create_group
 from readings.models import Upload
 from readings.services import upload_revision
-from tests.conftest import PASSWORD, add_member, make_annotation, make_reading, make_user
+from tests.conftest import (
+    PASSWORD,
+    add_member,
+    make_annotation,
+    make_questions,
+    make_reading,
+    make_user,
+)
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +93,11 @@ def site(transactional_db):
     end_meeting(meeting=ended)
     running = start_meeting(group=group, reading=reading, actor=facilitator)
 
+    # Questions enough for two pages of the list: its second, opened, with its links.
+    many = make_reading(passages=3, title="Many questions")
+    assign_reading(group=group, reading=many, meeting_date=None, notes="", actor=organizer)
+    make_questions(group, many, [member, organizer], 25)
+
     draft = make_reading(passages=2, title="A draft", status="draft", uploaded_by=staff)
     revised = "\n\n".join(p.text for p in reading.passages.all()).replace("worth", "well worth")
     upload_revision(
@@ -104,6 +116,7 @@ def site(transactional_db):
         "group": f"/g/{group.slug}/",
         "reading": r,
         "reading, not following the meeting": f"{r}?follow=off",
+        "reading, questions page 2": f"/g/{group.slug}/r/{many.slug}/?qpage=2",
         "thread": f"{r}t/{thread.pk}/",
         "thread to answer first": f"{r}t/{puzzle.pk}/",
         "print edition": f"{r}print/",
