@@ -1,11 +1,11 @@
 """axe-core crawl: every page each role can open, and the states that matter
 (words selected, a thread open, an error shown, a meeting running or just
-ended, a form refused for its stale CSRF token), at a desktop width and the
-narrowest phone width WCAG reflows to (320 px), with no violation of the WCAG
-2.1 A/AA and best-practice rules and nothing wider than the window; then the
-dark theme at the desktop width for the roles that read and discuss. Prints
-each page's violation count, and the number of Tab presses from the top of the
-reading page to its first passage."""
+ended, a form refused for its stale CSRF token, a margin showing all its
+threads), at a desktop width and the narrowest phone width WCAG reflows to
+(320 px), with no violation of the WCAG 2.1 A/AA and best-practice rules and
+nothing wider than the window; then the dark theme at the desktop width for the
+roles that read and discuss. Prints each page's violation count, and the number
+of Tab presses from the top of the reading page to its first passage."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -74,6 +74,13 @@ def site(transactional_db):
     post_reply(annotation=puzzle, parent=None, body="Sleep on it.", author=organizer)
     lost = make_annotation(group, reading, member, body="Which number?", words="number")
     Annotation.objects.filter(pk=lost.pk).update(orphaned=1, start=None, end=None)
+    # A long reading, in three parts; the first passage of part 2 holds more
+    # threads than a margin lists.
+    long = make_reading(passages=250, title="A long reading")
+    assign_reading(group=group, reading=long, meeting_date=None, notes="", actor=organizer)
+    busy = long.passages.get(position=101)
+    for n in range(1, 7):
+        make_annotation(group, long, member, passage=busy, body=f"Busy thread {n}?")
 
     def agenda():
         assignment.refresh_from_db()
@@ -117,6 +124,8 @@ def site(transactional_db):
         "reading": r,
         "reading, not following the meeting": f"{r}?follow=off",
         "reading, questions page 2": f"/g/{group.slug}/r/{many.slug}/?qpage=2",
+        "reading, part 2 of a long one": f"/g/{group.slug}/r/{long.slug}/?part=2",
+        "threads on a passage": f"/g/{group.slug}/r/{long.slug}/p/{busy.anchor}/",
         "thread": f"{r}t/{thread.pk}/",
         "thread to answer first": f"{r}t/{puzzle.pk}/",
         "print edition": f"{r}print/",
@@ -186,6 +195,7 @@ def site(transactional_db):
             "staff": staff_pages,
         },
         "reading": r,
+        "long part 2": member_pages["reading, part 2 of a long one"],
         "thread": thread,
         "running": running,
     }
@@ -294,6 +304,12 @@ def test_every_page_passes_axe(browser, live_server, site, role, width, scheme):
                 report[name] = violations(page)
             for name in meeting_ended_states(page, site, role):
                 report[name] = violations(page)
+            page.goto(site["long part 2"])
+            page.get_by_role("link", name="Show all 6 threads").click()
+            expect(page.locator("[data-announcer]")).to_have_text(
+                "Showing all of 6 threads on this passage."
+            )
+            report["reading: a margin showing all its threads"] = violations(page)
         if role in ("facilitator", "organizer"):
             page.goto(site["pages"][role]["overview"])
             page.get_by_text("The figures as a table").click()
