@@ -12,6 +12,7 @@ import uuid
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
 
+from gevent.event import Event
 from locust import HttpUser, between, constant, events, task
 
 SETUP = json.loads(os.environ["MARGINALIA_LOAD"])
@@ -20,6 +21,7 @@ POSTED: list[str] = []  # every reply marker a member saw posted, checked afterw
 # not split by host.
 TIMES: dict[str, list[float]] = defaultdict(list)
 FAILURES: Counter = Counter()
+STOPPING = Event()
 
 
 class Signed(HttpUser):
@@ -75,6 +77,10 @@ class Member(Signed):
 
     @task(1)
     def reply(self):
+        if STOPPING.is_set():
+            # locust may drop a request begun as it stops its users: the reply
+            # would be stored with nobody told.
+            return
         thread = random.choice(self.meeting["threads"])
         marker = f"load-{uuid.uuid4().hex}"
         with self.client.post(
@@ -108,6 +114,11 @@ class Facilitator(Signed):
         ) as response:
             if response.status_code == 302:
                 response.success()
+
+
+@events.test_stopping.add_listener
+def stopping(**kwargs):
+    STOPPING.set()
 
 
 @events.request.add_listener
