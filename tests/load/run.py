@@ -230,9 +230,12 @@ def main() -> None:
                 [BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
                  "--workers", "3", "--worker-class", "gthread", "--threads", "4",
                  "--log-level", "warning",
-                 # Longer than the pages' poll interval, so a kept-alive connection
-                 # is not closed just as a poll reuses it.
-                 "--keep-alive", "10"],
+                 # A server that closes an idle kept-alive connection just as a
+                 # request arrives on it drops that request unanswered: locust
+                 # keeps connections as a load balancer does, whose idle timeout
+                 # (commonly 60 s) must be the shorter. At 10 s, 2 to 4 of each
+                 # run's facilitator steps (8 s apart) were dropped so.
+                 "--keep-alive", "75"],
                 cwd=ROOT,
                 env=env,
             ))  # fmt: skip
