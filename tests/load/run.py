@@ -96,7 +96,7 @@ def seed(csrf: str, servers: list[str]) -> dict:
     groups, members, facilitators = [], [], []
     for g in range(GROUPS):
         # Nobody signs in with a password (each gets a session below), so the
-        # cheapest hasher spares a minute of hashing 204 of them.
+        # cheapest hasher spares over a minute of hashing 204 of them.
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
             facilitator = make_user(f"facilitator{g}@load.example", f"Facilitator {g}")
             people = [
