@@ -65,7 +65,10 @@ if (config) {
       if (added) said.push(`${added} new post${added === 1 ? "" : "s"} on this passage.`);
       const news = replacement.dataset.announce;
       if (news && news !== current.dataset.announce) said.push(news);
+      // A margin showing all its threads (asked for) keeps that list; the rest is renewed.
+      const everyThread = current.querySelector("[data-all-threads]");
       current.replaceWith(replacement);
+      if (everyThread) replacement.querySelector(".thread-list")?.replaceWith(everyThread);
       window.htmx?.process(replacement);
       const again = refocus?.(replacement);
       if (again) {
