@@ -1,10 +1,11 @@
+from collections import namedtuple
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from groups.access import get_assignment_for_member
 from groups.sections import render_sections
-from readings.models import Passage
 from readings.parts import parts_of
 
 from .. import live, sections
@@ -14,6 +15,7 @@ from ..pieces import Discussion, members_of, people_of
 from .reading import part_link
 from .threads import thread_html
 
+Outline = namedtuple("Outline", ["id", "anchor"])
 # A poll that missed more than this sends no pieces but "reload this part".
 LIVE_PASSAGES = 20
 LIVE_THREADS = 200
@@ -42,12 +44,14 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
             version__gt=live.since(request),
             passage__position__range=(loaded[0].first, loaded[-1].last),
         ).visible_to(request.user)
-        changed = dict(changed.values_list("pk", "passage_id")[: LIVE_THREADS + 1])
+        changed = changed.values_list("pk", "passage_id", "passage__anchor")
+        changed = {pk: (passage, anchor) for pk, passage, anchor in changed[: LIVE_THREADS + 1]}
+    # An outline of the changed passages: most margins are in the cache already.
+    passages = [Outline(pk, anchor) for pk, anchor in sorted(set(changed.values()))]
     reload_url = ""
-    if len(changed) > LIVE_THREADS or len(set(changed.values())) > LIVE_PASSAGES:
+    if len(changed) > LIVE_THREADS or len(passages) > LIVE_PASSAGES:
         reload_url = f"{part_link(request, assignment)}{loaded[0].number}"
-        changed = {}
-    passages = list(Passage.objects.filter(pk__in=set(changed.values())))
+        changed, passages = {}, []
     people = people_of(assignment)
     filters = DiscussionFilterForm(request.GET, members=members_of(people))
     discussion = Discussion(request, assignment, people, filters)

@@ -1,6 +1,8 @@
 """Live meetings under load: in each group members keep the reading open
-(polling), read threads and post replies; the group's facilitator advances the
-agenda. Each simulated person uses the app server run.py gave them, as a load
+(polling every two seconds or so, as the page does), open a thread about every
+20 s and post a reply about once a minute (50 replies a minute in each group of
+50, a lively meeting); the group's facilitator moves to the next or previous
+question every 20 s. Each simulated person uses the app server run.py gave them, as a load
 balancer would. Driven by tests/load/run.py, which seeds the data and passes
 it in MARGINALIA_LOAD."""
 
@@ -57,7 +59,7 @@ class Member(Signed):
         self.live_url = url.replace("&amp;", "&")
         self.version = f'"{version}"'
 
-    @task(8)
+    @task(26)
     def poll(self):
         with self.client.get(
             self.live_url, headers={"If-None-Match": self.version}, name="poll", catch_response=True
@@ -69,7 +71,7 @@ class Member(Signed):
                 response.request_meta["name"] = "poll: news" if news else "poll: nothing new"
                 response.success()
 
-    @task(2)
+    @task(3)
     def read_thread(self):
         thread = random.choice(self.meeting["threads"])
         url = f"{self.meeting['reading_url']}t/{thread}/"
@@ -100,7 +102,7 @@ class Member(Signed):
 class Facilitator(Signed):
     people = SETUP["facilitators"]
     fixed_count = len(people)
-    wait_time = constant(8)
+    wait_time = constant(20)
 
     @task
     def advance(self):
