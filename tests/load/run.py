@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-GROUPS = 4
+GROUPS = int(os.environ.get("LOAD_GROUPS", "4"))
 MEMBERS = 50  # in each group, with its facilitator
 USERS = GROUPS * (MEMBERS + 1)
 DURATION = os.environ.get("LOAD_DURATION", "60s")
