@@ -119,6 +119,15 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     facilitator = can(group, Membership.Role.FACILITATOR)
     preceding = parts[part.number - 2] if part and part.number > 1 else None
     part_urls = [(p, f"{link}{p.number}") for p in parts] if len(parts) > 1 else []
+    # What is new is marked against the visit before this one; this one counts
+    # as looking for the dashboard's and the group page's counts. Going from one
+    # part of the reading to another continues the visit.
+    seen = None
+    if "part" in request.GET:
+        visit = Visit.objects.filter(user=request.user, assignment=assignment)
+        seen = visit.values_list("previous", flat=True).first()
+    if seen is None:
+        seen = Visit.record(request.user, assignment)
     context |= {
         "above_reading": render_sections(sections.ABOVE_READING, request, assignment, passages),
         "reading_tools": render_sections(sections.READING_TOOLS, request, assignment),
@@ -141,9 +150,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "compose_on_top": compose
         and not any(p.anchor == compose["passage"].value() for p in passages),
         "blank_compose": AnnotationForm(reading=reading),
-        # What is new is marked against the visit before this one; this one counts
-        # as looking for the dashboard's and the group page's counts.
-        "seen": (seen := Visit.record(request.user, assignment)),
+        "seen": seen,
         "new_parts": _parts_with_news(request, assignment, parts, seen) if part_urls else [],
         "live_url": reverse("discussions:live", args=[group.slug, reading.slug])
         + f"?t={live.ticket(request, assignment)}",

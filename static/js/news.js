@@ -14,6 +14,8 @@ if (news) {
   const button = news.querySelector("[data-next-new]");
   let shown = -1;
   let shownElsewhere = 0;
+  let awaited = null; // the part "Next new" is loading
+  let last = null; // the thread it went to last
   // A long reading comes in parts: the server says which hold news.
   const newParts = news.dataset.newParts.split(",").filter(Boolean).map(Number);
   const loadedParts = () => [...document.querySelectorAll("[data-part]")].map((part) => Number(part.dataset.part));
@@ -59,13 +61,14 @@ if (news) {
     // The first new thread after the focus, in reading order; past the last one
     // on the page, the next part with news (loaded below when it comes next,
     // else opened); with none, the first on the page again.
-    const here = document.activeElement;
+    // From the thread it last went to when the button itself has the focus.
+    const here = document.activeElement === button && last?.isConnected ? last : document.activeElement;
     const after = links.find((link) => here.compareDocumentPosition(link) & Node.DOCUMENT_POSITION_FOLLOWING);
     const [part] = after ? [] : partsElsewhere();
     if (part !== undefined) {
       const loader = document.querySelector(".part-nav [hx-get]");
       if (part === Math.max(...loadedParts()) + 1 && loader) {
-        document.addEventListener("htmx:afterSettle", next, { once: true });
+        awaited = part; // `next` again once it is on the page (the observer below)
         loader.click();
       } else {
         status.textContent = `Opening part ${part}, which has new posts.`;
@@ -79,6 +82,7 @@ if (news) {
     }
     const target = after || links[0];
     if (!target) return;
+    last = target;
     target.scrollIntoView({ block: "center" });
     target.focus();
     status.textContent = `New thread ${links.indexOf(target) + 1} of ${links.length}.`;
@@ -91,7 +95,13 @@ if (news) {
     event.preventDefault();
     next();
   });
-  new MutationObserver(mark).observe(document.body, { childList: true, subtree: true });
+  new MutationObserver(() => {
+    mark();
+    if (awaited && document.querySelector(`[data-part="${awaited}"]`)) {
+      awaited = null;
+      next();
+    }
+  }).observe(document.body, { childList: true, subtree: true });
   news.hidden = false;
   mark();
 }

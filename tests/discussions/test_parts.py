@@ -274,3 +274,14 @@ def test_the_page_says_which_other_parts_hold_news(client, group, member, facili
     assert 'data-new-parts="2"' in html
     # Seen now: nothing is new on the next visit.
     assert 'data-new-parts=""' in client.get(url_of(group, book)).content.decode()
+
+
+@pytest.mark.django_db
+def test_going_from_part_to_part_continues_the_visit(client, group, member, facilitator, book):
+    signed_in(client, member)
+    client.get(url_of(group, book))  # the visit before
+    make_annotation(group, book, facilitator, passage=book.passages.get(position=150))
+    client.get(url_of(group, book))  # this visit: the thread on passage 150 is new
+    html = client.get(url_of(group, book, "?part=2")).content.decode()
+    seen = int(re.search(r'data-seen="(\d+)"', html).group(1))
+    assert seen < Annotation.objects.get(passage__position=150).last_posted

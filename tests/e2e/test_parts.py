@@ -193,3 +193,38 @@ def test_a_link_into_the_text_on_the_page_only_moves_to_the_passage(
     assert page.url.endswith(f"#{passage.anchor}")
     assert page.evaluate("window.stillHere") is True
     expect(thread).to_contain_text("Far down?")
+
+
+def test_next_new_goes_on_to_the_parts_with_news(
+    open_as, group, member, facilitator, long_reading, url
+):
+    near = make_annotation(group, long_reading, facilitator, passage=at(long_reading, 5))
+    further = make_annotation(group, long_reading, facilitator, passage=at(long_reading, 150))
+    furthest = make_annotation(group, long_reading, facilitator, passage=at(long_reading, 240))
+    page = open_as(member, url)
+    status = page.get_by_role("status").filter(has_text="More in other parts of the reading")
+    expect(status).to_contain_text("1 thread with new posts since your last visit.")
+    next_new = page.get_by_role("button", name="Next new")
+
+    next_new.click()
+    expect(page.locator(f'[data-thread-link="{near.pk}"]')).to_be_focused()
+    # Past the last new thread here: part 2 comes next, loaded below.
+    next_new.click()
+    expect(page.locator(f'[data-thread-link="{further.pk}"]')).to_be_focused()
+    assert page.url.endswith(url)
+    # Part 3 too, the next one after part 2.
+    next_new.click()
+    expect(page.locator(f'[data-thread-link="{furthest.pk}"]')).to_be_focused()
+    # Every part with news is on the page: round to the first again.
+    next_new.click()
+    expect(page.locator(f'[data-thread-link="{near.pk}"]')).to_be_focused()
+
+
+def test_next_new_opens_a_part_further_on(open_as, group, member, facilitator, long_reading, url):
+    far = make_annotation(group, long_reading, facilitator, passage=at(long_reading, 240))
+    page = open_as(member, url)
+    page.get_by_role("button", name="Next new").click()
+    # Part 3 is not next to part 1: it opens in its place.
+    expect(page).to_have_url(f"{page.url.split('?')[0].split(url)[0]}{url}?part=3")
+    page.get_by_role("button", name="Next new").click()
+    expect(page.locator(f'[data-thread-link="{far.pk}"]')).to_be_focused()
