@@ -38,6 +38,7 @@ bench: $(BIN)/activate
 	$(BIN)/python tests/bench/revise.py
 	$(BIN)/python tests/bench/printing.py
 	$(BIN)/python tests/bench/overview.py
+	$(BIN)/python tests/bench/api.py
 
 load: $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-load.txt
