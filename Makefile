@@ -39,6 +39,7 @@ bench: $(BIN)/activate
 	$(BIN)/python tests/bench/printing.py
 	$(BIN)/python tests/bench/overview.py
 	$(BIN)/python tests/bench/scale.py
+	$(BIN)/python tests/bench/api.py
 
 load: $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-load.txt

@@ -54,6 +54,35 @@ class AnnotationQuerySet(models.QuerySet):
         )
 
 
+class ReplyQuerySet(models.QuerySet):
+    def placeholders(self, group, reading):
+        """The deleted replies the threads of a group's reading still show, as
+        placeholders: those with a reply still there below them (reply_tree's
+        rule, in SQL, so that a thread's posts count without being fetched).
+        Found from the deleted replies with a living one under them, climbing
+        through the deleted ones above: any depth is stored."""
+        q = connection.ops.quote_name
+        table = q(Reply._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE kept (id, parent_id) AS (
+                SELECT above.id, above.parent_id
+                FROM {table} above
+                JOIN {q(Annotation._meta.db_table)} thread ON thread.id = above.annotation_id
+                WHERE above.deleted IS NOT NULL
+                    AND thread.group_id = %s AND thread.reading_id = %s
+                    AND EXISTS (
+                        SELECT 1 FROM {table} below
+                        WHERE below.parent_id = above.id AND below.deleted IS NULL
+                    )
+                UNION
+                SELECT above.id, above.parent_id
+                FROM {table} above JOIN kept ON above.id = kept.parent_id
+                WHERE above.deleted IS NOT NULL
+            )
+            SELECT id FROM kept"""
+        return self.filter(pk__in=models.expressions.RawSQL(sql, [group.pk, reading.pk]))
+
+
 class Annotation(Post):
     """The root of a thread: a question, comment or private note on a passage,
     or on exact words in it."""
@@ -158,8 +187,19 @@ class Reply(Post):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
 
+    objects = ReplyQuerySet.as_manager()
+
     class Meta:
         ordering = ["created", "id"]
+        indexes = [
+            # A reading's deleted replies, few among many: which still show as
+            # placeholders (`placeholders`), counted for every page of the API.
+            models.Index(
+                fields=["annotation"],
+                condition=models.Q(deleted__isnull=False),
+                name="reply_deleted",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Reply by {self.author} in thread {self.annotation_id}"

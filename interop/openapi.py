@@ -150,9 +150,10 @@ def schema(docs_url: str) -> dict:
                     {
                         "name": "page",
                         "in": "query",
-                        "schema": {"type": "integer", "minimum": 0},
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999},
                         "description": "Left out: the AnnotationCollection. Given: that "
-                        "AnnotationPage, of at most 200 items.",
+                        "AnnotationPage, of at most 200 items (a thread followed by its "
+                        "replies, threads in passage order); past the last page, 404.",
                     }
                 ],
                 "get": {

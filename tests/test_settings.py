@@ -59,15 +59,17 @@ def test_sqlite_file_when_database_url_is_unset():
 def test_postgresql_through_database_url():
     result = django_in_subprocess(
         "from django.conf import settings; d = settings.DATABASES['default']\n"
-        "print(d['ENGINE'], d['NAME'], d['USER'], d['HOST'], d['PORT'])",
+        "print(d['ENGINE'], d['NAME'], d['USER'], d['HOST'], d['PORT'], repr(d['OPTIONS']))",
         DATABASE_URL="postgres://reader:pw@db.example:5433/books",
     )
-    assert result.stdout.split() == [
+    assert result.stdout.split(maxsplit=5) == [
         "django.db.backends.postgresql",
         "books",
         "reader",
         "db.example",
         "5433",
+        # No JIT compiling: a count over a long discussion took seconds with it.
+        "{'options': '-c jit=off'}\n",
     ]
 
 

@@ -7,11 +7,13 @@ not exist (404); private notes and hidden posts show as they do on the page.
 """
 
 import json
+from collections import defaultdict
 from functools import wraps
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, Paginator
+from django.db import connection
+from django.db.models import Case, Count, F, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
@@ -25,7 +27,7 @@ from discussions import services
 from discussions.access import get_post_in_thread, get_thread_by_id, require_author
 from discussions.forms import BODY_MAX, EditForm
 from discussions.models import Annotation, Reply
-from discussions.threads import reading_threads, reply_tree, state_of, walk
+from discussions.threads import reply_tree, state_of, walk
 from groups.access import can, get_assignment_for_member
 from groups.models import Membership
 from readings.services import size_label
@@ -215,57 +217,150 @@ def reply(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     return _change(request, post) or answer(_reply_json(request, post))
 
 
-def discussion_items(request: HttpRequest, assignment) -> list[dict]:
-    """Every post of a group's reading its viewer may see, as W3C annotations:
-    each thread (in passage order) followed by its replies."""
-    passages, on_passage = reading_threads(assignment, request.user)
+def _counted(assignment, user) -> tuple[str, list]:
+    """SQL for the threads of a group's reading the viewer may see, each as
+    (thread, position, at, items): its passage's position, when it was posted,
+    and its posts, itself and the replies it shows them (none while they must
+    answer first): its reply count (which leaves out deleted replies) and its
+    deleted replies still shown as placeholders. Plain SQL around the ORM's
+    queries, since Django selects from no subquery; and a join, not a count
+    per thread in a correlated subquery, which Django would repeat in each
+    window and PostgreSQL's planner takes for costly."""
+    group, reading = assignment.group, assignment.reading
+    visible = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
+    opened = When(pk__in=visible.replies_open_to(user).values("pk"), then=1)
+    threads = visible.annotate(
+        thread=F("pk"),
+        position=F("passage__position"),
+        at=F("created"),
+        opened=Case(opened, default=0),
+    ).values("thread", "position", "at", "reply_count", "opened")
+    placeholders = (
+        Reply.objects.placeholders(group, reading)
+        .order_by()
+        .values(of=F("annotation"))
+        .annotate(n=Count("pk"))
+    )
+    threads_sql, threads_params = threads.order_by().query.sql_with_params()
+    placeholders_sql, placeholders_params = placeholders.query.sql_with_params()
+    sql = f"""
+        SELECT thread, position, at,
+            1 + opened * (reply_count + COALESCE(shown.n, 0)) AS items
+        FROM ({threads_sql}) threads
+        LEFT JOIN ({placeholders_sql}) shown ON shown.of = threads.thread"""
+    return sql, [*threads_params, *placeholders_params]
+
+
+def discussion_total(assignment, user) -> int:
+    """How many posts `discussion_items` gives the viewer in all."""
+    counted, params = _counted(assignment, user)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT SUM(items) FROM ({counted}) counted", params)
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _numbered(assignment, user, start: int, size: int | None) -> list[tuple[int, int, int, int]]:
+    """The threads whose posts reach into `size` posts from `start` (or all), in
+    passage order, each as (id, posts, posts up to and with it, posts in all)."""
+    counted, params = _counted(assignment, user)
+    sql = f"""
+        SELECT thread, items, upto, total FROM (
+            SELECT thread, items, SUM(items) OVER () AS total,
+                SUM(items) OVER (ORDER BY position, at, thread ROWS UNBOUNDED PRECEDING) AS upto
+            FROM ({counted}) counted
+        ) numbered"""
+    if size is not None:
+        # Those whose posts [upto - items, upto) overlap [start, start + size).
+        sql += " WHERE upto > %s AND upto - items < %s"
+        params = [*params, start, start + size]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " ORDER BY upto", params)
+        # PostgreSQL sums bigints as numeric (a Decimal here).
+        return [tuple(map(int, row)) for row in cursor.fetchall()]
+
+
+def discussion_items(
+    request: HttpRequest, assignment, start: int = 0, size: int | None = None
+) -> tuple[int, list[dict]]:
+    """How many posts of a group's reading its viewer may see, and `size` of
+    them from `start` (or all) as W3C annotations: each thread (in passage
+    order) followed by its replies (in the thread page's order). The database
+    counts each thread's posts, so only the threads the slice reaches are
+    fetched; past the end, the count is not known and given as 0."""
+    group, reading, user = assignment.group, assignment.reading, request.user
+    numbered = _numbered(assignment, user, start, size)
+    if not numbered:
+        return 0, []
+    found = Annotation.objects.select_related("author", "passage").in_bulk(
+        [pk for pk, *_ in numbered]
+    )
+    threads = [found[pk] for pk, *_ in numbered]
+    moderator = can(group, Membership.Role.FACILITATOR)
+    passages = reading.passages.values_list("pk", "text", named=True)
     starts = w3c.passage_starts(passages)
+    with_replies = [pk for pk, items, *_ in numbered if items > 1]
+    replies = Reply.objects.filter(annotation__in=with_replies)
+    by_thread: dict[int, list[Reply]] = defaultdict(list)
+    for reply in replies.select_related("author"):
+        by_thread[reply.annotation_id].append(reply)
+    posts = []
+    for thread in threads:
+        thread.group, thread.reading = group, reading
+        posts.append(thread)
+        for node, _ in walk(reply_tree(by_thread[thread.pk])):
+            node.reply.annotation = thread
+            posts.append(node.reply)
+    _, first_posts, upto, total = numbered[0]
+    skip = start - (upto - first_posts)  # the first thread may begin before `start`
     items = []
-    for passage in passages:
-        for thread, tree in on_passage.get(passage.pk, []):
-            thread.passage = passage
-            items.append(w3c.annotation_json(request, thread, thread.state, starts[passage.pk]))
-            items += [w3c.reply_json(request, n.reply, n.reply.state) for n, _ in walk(tree)]
-    return items
+    for post in posts[skip : None if size is None else skip + size]:
+        state = state_of(post, user, moderator)
+        if isinstance(post, Reply):
+            items.append(w3c.reply_json(request, post, state))
+        else:
+            items.append(w3c.annotation_json(request, post, state, starts[post.passage_id]))
+    return total, items
 
 
 @api_view("GET")
 def collection(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     """An AnnotationCollection; `?page=N` (from 0) is one AnnotationPage of it."""
     assignment = get_assignment_for_member(request, slug, reading_slug)
-    items = discussion_items(request, assignment)
     url = request.build_absolute_uri(request.path)
-    pages = Paginator(items, PAGE_SIZE, allow_empty_first_page=True)
     label = f"Discussion of {assignment.reading.title} in {assignment.group.name}"
     if "page" not in request.GET:
+        total = discussion_total(assignment, request.user)
         return answer(
             {
                 "@context": w3c.CONTEXT,
                 "id": url,
                 "type": "AnnotationCollection",
                 "label": label,
-                "total": len(items),
+                "total": total,
                 "first": f"{url}?page=0",
-                "last": f"{url}?page={pages.num_pages - 1}",
+                "last": f"{url}?page={max(0, (total - 1) // PAGE_SIZE)}",
             }
         )
     number = request.GET["page"]
-    try:
-        page = pages.page(int(number) + 1 if number.isdigit() else 0)
-    except EmptyPage:
-        raise Http404 from None
-    index = page.number - 1
+    # Nine digits reach past any discussion, and keep the offset within the
+    # database's integers (and int() within its digit limit).
+    if not (number.isascii() and number.isdigit()) or len(number) > 9:
+        raise Http404
+    index = int(number)
+    total, items = discussion_items(request, assignment, index * PAGE_SIZE, PAGE_SIZE)
+    if index and not items:
+        raise Http404
     document = {
         "@context": w3c.CONTEXT,
         "id": f"{url}?page={index}",
         "type": "AnnotationPage",
-        "partOf": {"id": url, "label": label, "total": len(items)},
-        "startIndex": page.start_index() - 1 if items else 0,
-        "items": list(page.object_list),
+        "partOf": {"id": url, "label": label, "total": total},
+        "startIndex": index * PAGE_SIZE,
+        "items": items,
     }
-    if page.has_next():
+    if (index + 1) * PAGE_SIZE < total:
         document["next"] = f"{url}?page={index + 1}"
-    if page.has_previous():
+    if index:
         document["prev"] = f"{url}?page={index - 1}"
     return answer(document)
 

@@ -4,13 +4,20 @@ same access rules as the pages."""
 import json
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.tokens import create_token
 from discussions.models import Annotation, ModerationEvent, Reply
-from discussions.services import moderate, post_reply
-from groups.services import assign_reading
+from discussions.services import ask_answer_first, delete_post, moderate, post_reply
+from discussions.threads import reading_threads, walk
+from groups.models import Assignment
+from groups.services import assign_reading, create_group
+from interop import w3c
+from interop.views import api
 from tests.conftest import add_member, make_annotation, make_reading, make_user, signed_in
 from tests.interop import w3c_suite
 
@@ -365,8 +372,9 @@ def test_the_collection_pages_200_at_a_time_in_flat_queries(
     assert collection["last"].endswith("?page=2")
     sizes, page_url = [], collection["first"]
     while page_url:
-        # session, user, group with my role, assignment, passages, threads, replies
-        with django_assert_num_queries(7):
+        # session, user, group with my role, assignment, the page's threads
+        # numbered, those threads, passages, their replies
+        with django_assert_num_queries(8):
             page = body_of(client.get(page_url))
         sizes.append(len(page["items"]))
         assert page["partOf"]["id"] == collection["id"]
@@ -496,3 +504,220 @@ def test_changing_a_thread_by_role(
     question.refresh_from_db()
     assert (question.body == "Changed") == (patch == 200)
     assert (question.deleted is not None) == (delete == 204)
+
+
+def every_page(client, url) -> tuple[list[dict], list[dict]]:
+    """The collection's pages, followed from `first` by their `next` links, and
+    their items one after another."""
+    collection = body_of(client.get(url))
+    pages, page_url = [], collection["first"]
+    while page_url:
+        pages.append(body_of(client.get(page_url)))
+        assert pages[-1]["partOf"]["total"] == collection["total"]
+        page_url = pages[-1].get("next")
+    assert pages[-1]["id"] == collection["last"]
+    items = [item for page in pages for item in page["items"]]
+    assert len(items) == collection["total"]
+    return pages, items
+
+
+def as_the_thread_pages_show_it(assignment, user) -> list[dict]:
+    """The whole discussion built from the rules the thread pages follow
+    (`reading_threads`), as the API listed it before it paged in the database."""
+    request = RequestFactory().get("/")
+    request.user = user
+    passages, on_passage = reading_threads(assignment, user)
+    starts = w3c.passage_starts(passages)
+    items = []
+    for passage in passages:
+        for thread, tree in on_passage.get(passage.pk, []):
+            thread.passage = passage
+            items.append(w3c.annotation_json(request, thread, thread.state, starts[passage.pk]))
+            items += [w3c.reply_json(request, n.reply, n.reply.state) for n, _ in walk(tree)]
+    return items
+
+
+PEOPLE = ("member", "facilitator", "other")
+# What happens in a discussion, one step at a time: a person posts a thread of a
+# kind on a passage, replies to an earlier post (or the latest reply, for deep
+# trees), deletes their post, a facilitator hides one or asks a question
+# answer-first.
+steps = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("thread"),
+            st.sampled_from(PEOPLE),
+            st.integers(0, 2),
+            st.sampled_from(["question", "comment", "note"]),
+        ),
+        st.tuples(st.just("reply"), st.sampled_from(PEOPLE), st.integers(0, 50)),
+        st.tuples(st.just("deeper"), st.sampled_from(PEOPLE)),
+        st.tuples(st.just("delete"), st.integers(0, 50)),
+        st.tuples(st.just("hide"), st.integers(0, 50)),
+        st.tuples(st.just("answer_first"), st.integers(0, 50)),
+    ),
+    max_size=30,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=steps)
+def test_the_pages_together_are_the_discussion_as_its_pages_show_it(
+    steps, monkeypatch, group, member, facilitator, assigned_reading
+):
+    # Pages of 3 end inside threads and deep reply trees.
+    monkeypatch.setattr(api, "PAGE_SIZE", 3)
+    with transaction.atomic():
+        people = {"member": member, "facilitator": facilitator}
+        people["other"] = make_user("other@example.org", "Olive Other")
+        add_member(group, people["other"])
+        passages = list(assigned_reading.passages.all())
+        threads, posts = [], []
+        for step in steps:
+            if step[0] == "thread":
+                _, who, on, kind = step
+                threads.append(
+                    make_annotation(
+                        group, assigned_reading, people[who], kind=kind, passage=passages[on]
+                    )
+                )
+                posts.append(threads[-1])
+            elif step[0] in ("reply", "deeper") and threads:
+                above = posts[-1] if step[0] == "deeper" else posts[step[2] % len(posts)]
+                thread = above if isinstance(above, Annotation) else above.annotation
+                parent = None if isinstance(above, Annotation) else above
+                posts.append(
+                    post_reply(annotation=thread, parent=parent, body="R", author=people[step[1]])
+                )
+            elif step[0] == "delete" and posts:
+                post = posts[step[1] % len(posts)]
+                post.refresh_from_db()
+                if not post.deleted:
+                    delete_post(post=post)
+            elif step[0] == "hide" and posts:
+                action = ModerationEvent.Action.HIDDEN
+                moderate(
+                    post=posts[step[1] % len(posts)], group=group, actor=facilitator, action=action
+                )
+            elif step[0] == "answer_first" and threads:
+                thread = threads[step[1] % len(threads)]
+                thread.refresh_from_db()
+                ask_answer_first(annotation=thread)
+        assignment = Assignment.objects.get(group=group, reading=assigned_reading)
+        assignment.group = group
+        url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+        for who, person in people.items():
+            group.viewer_role = group.memberships.get(user=person).role
+            client = signed_in(Client(), person)
+            pages, items = every_page(client, url)
+            assert items == as_the_thread_pages_show_it(assignment, person), who
+            assert [page["startIndex"] for page in pages] == list(range(0, len(items) or 1, 3))
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_another_members_private_note_is_on_no_page(client, group, member, assigned_reading):
+    other = make_user("other@example.org", "Olive Other")
+    add_member(group, other)
+    for n in range(250):
+        make_annotation(group, assigned_reading, member, body=f"Q{n}")
+        if n == 120:
+            note = make_annotation(group, assigned_reading, member, kind="note", body="Mine")
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    signed_in(client, other)
+    pages, items = every_page(client, url)
+    assert len(items) == 250
+    assert not any(item["id"].endswith(f"/{note.pk}") for item in items)
+    signed_in(client, member)
+    pages, items = every_page(client, url)
+    assert len(items) == 251
+    assert items[120 + 1]["id"].endswith(f"/{note.pk}")
+
+
+@pytest.mark.django_db
+def test_another_groups_reading_is_on_no_page(client, group, member, outsider, assigned_reading):
+    theirs = create_group(name="Day readers", description="", creator=outsider)
+    their_reading = make_reading(title="Theirs")
+    assign_reading(group=theirs, reading=their_reading, meeting_date=None, notes="", actor=outsider)
+    make_annotation(theirs, their_reading, outsider, body="Their question")
+    make_annotation(group, assigned_reading, member, body="Our question")
+    signed_in(client, member)
+    for path in (
+        f"/api/groups/{theirs.slug}/readings/{their_reading.slug}/annotations",
+        f"/api/groups/{group.slug}/readings/{their_reading.slug}/annotations",
+    ):
+        assert client.get(path).status_code == 404
+        assert client.get(path + "?page=0").status_code == 404
+    # Their reading, assigned to both groups: each group sees its own discussion only.
+    assign_reading(group=group, reading=their_reading, meeting_date=None, notes="", actor=member)
+    ours = f"/api/groups/{group.slug}/readings/{their_reading.slug}/annotations?page=0"
+    assert body_of(client.get(ours))["items"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "number, status",
+    [
+        ("0", 200),
+        ("00", 200),
+        ("1", 200),
+        ("2", 404),  # past the last page
+        ("999999999", 404),
+        ("9" * 5000, 404),  # past int()'s digit limit
+        ("-1", 404),
+        ("abc", 404),
+        ("", 404),
+        ("1.0", 404),
+        (" 1", 404),
+        ("\N{ARABIC-INDIC DIGIT ONE}", 404),  # a digit to str.isdigit, not a page number
+        ("\N{SUPERSCRIPT TWO}", 404),
+    ],
+)
+def test_page_numbers_past_the_end_or_malformed_find_nothing(
+    client, group, member, assigned_reading, number, status
+):
+    for n in range(201):
+        make_annotation(group, assigned_reading, member, body=f"Q{n}")
+    signed_in(client, member)
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    response = client.get(url, {"page": number})
+    assert response.status_code == status
+    if status == 404:
+        assert body_of(response) == {"error": "Not found."}
+
+
+@pytest.mark.django_db
+def test_a_page_takes_the_same_queries_however_long_the_discussion(
+    client, group, member, facilitator, assigned_reading, django_assert_num_queries
+):
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    signed_in(client, member)
+
+    def counted(path: str, queries: int) -> dict:
+        with django_assert_num_queries(queries):
+            response = client.get(path)
+        assert response.status_code == 200
+        return body_of(response)
+
+    first = make_annotation(group, assigned_reading, member)
+    post_reply(annotation=first, parent=None, body="R", author=facilitator)
+    # session, user, group with my role, assignment, then the total
+    assert counted(url, 5)["total"] == 2
+    # ... or the page's threads numbered (with the total), those threads,
+    # passages, their replies
+    assert len(counted(url + "?page=0", 8)["items"]) == 2
+    for n in range(300):
+        thread = make_annotation(group, assigned_reading, member, body=f"Q{n}")
+        parent = None
+        for _ in range(n % 6):  # deeper than the pages nest
+            parent = post_reply(annotation=thread, parent=parent, body="R", author=facilitator)
+        if n % 7 == 0:
+            delete_post(post=parent or thread)
+    collection = counted(url, 5)
+    assert counted(collection["first"], 8)["items"]
+    assert counted(collection["last"], 8)["items"]
