@@ -14,16 +14,15 @@ Prints a table, then one JSON object as its last line.
 
 import json
 import random
-import statistics
 import time
 from collections import Counter
 
-import django_setup  # noqa: F401  (Django, set up as production runs it)
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
+from django_setup import measure  # Django, set up as production runs it
 
 from discussions.bodies import render_body
 from discussions.models import Annotation, Reply
@@ -105,19 +104,6 @@ def add_posts(group, reading, people, count: int, rng: random.Random) -> None:
         cursor.execute("ANALYZE")
 
 
-def measure(client: Client, url: str) -> dict:
-    client.get(url)  # warm-up
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.content[:200]
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return {"ms": round(statistics.median(times), 1), "queries": len(queries)}
-
-
 def main() -> None:
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
@@ -133,10 +119,10 @@ def main() -> None:
             start = time.perf_counter()
             add_posts(group, reading, people, size - posts, rng)
             seeded = time.perf_counter() - start
-            collection = measure(client, url)
+            collection = measure(client, url, RUNS)
             document = json.loads(client.get(url).content)
-            first = measure(client, document["first"])
-            last = measure(client, document["last"])
+            first = measure(client, document["first"], RUNS)
+            last = measure(client, document["last"], RUNS)
             results[size] = {
                 "seed_s": round(seeded, 1),
                 "visible": document["total"],

@@ -14,16 +14,14 @@ Prints a table, then one JSON object as its last line.
 
 import json
 import random
-import statistics
-import time
 
-import django_setup  # noqa: F401  (Django, set up as production runs it)
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.test.utils import setup_test_environment
 from django.urls import reverse
 from django.utils import timezone
+from django_setup import measure  # Django, set up as production runs it
 
 from discussions.bodies import render_body
 from discussions.models import Annotation, Reaction, Reply, Vote
@@ -111,23 +109,6 @@ def seed():
     return group, reading, people[1]
 
 
-def measure(client: Client, url: str) -> dict:
-    client.get(url)  # warm-up
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return {
-        "ms": round(statistics.median(times), 1),
-        "queries": len(queries),
-        "bytes": len(response.content),
-    }
-
-
 def main() -> None:
     # Production serves hashed static files, as after a deploy's collectstatic.
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -138,9 +119,11 @@ def main() -> None:
         client = Client()
         client.force_login(facilitator)
         overview = measure(
-            client, reverse("facilitation:overview", args=[group.slug, reading.slug])
+            client, reverse("facilitation:overview", args=[group.slug, reading.slug]), RUNS
         )
-        participation = measure(client, reverse("facilitation:participation", args=[group.slug]))
+        participation = measure(
+            client, reverse("facilitation:participation", args=[group.slug]), RUNS
+        )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

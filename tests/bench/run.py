@@ -30,7 +30,6 @@ from itertools import pairwise
 # As in production: a request only queues its notifications' fan-out for the worker.
 os.environ.setdefault("TASK_BACKEND", "database")
 
-import django_setup  # noqa: E402, F401  (Django, set up as production runs it)
 from django.conf import settings  # noqa: E402
 from django.core import signing  # noqa: E402
 from django.core.cache import cache  # noqa: E402
@@ -42,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_setup import median_ms  # noqa: E402  (Django, set up as production runs it)
 
 from discussions.bodies import render_body  # noqa: E402
 from discussions.models import Annotation, Reply  # noqa: E402
@@ -92,17 +92,6 @@ def interview_text(size: int, seed: int = 7) -> bytes:
         parts.append(paragraph)
         total += len(paragraph) + 2
     return "\n\n".join(parts).encode()
-
-
-def median_ms(fn, runs: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def paired_medians_ms(first, second, runs: int) -> tuple[float, float]:

@@ -17,10 +17,8 @@ is set). Prints a table, then one JSON object as its last line.
 import json
 import random
 import re
-import statistics
 import time
 
-import django_setup  # noqa: F401  (Django, set up as production runs it)
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -28,6 +26,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
+from django_setup import median_ms  # Django, set up as production runs it
 
 from discussions.bodies import render_body
 from discussions.models import Annotation, Reply
@@ -110,14 +109,8 @@ def seed():
     return group, reading, people[1]
 
 
-def timed(fn, runs: int = RUNS) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 1)
+def ms(fn, runs: int = RUNS) -> float:
+    return round(median_ms(fn, runs), 1)
 
 
 def get(client: Client, url: str, **headers) -> bytes:
@@ -144,21 +137,21 @@ def main() -> None:
             cache.clear()
             get(client, url)
 
-        cold_ms = timed(cold, runs=5)
-        warm_ms = timed(lambda: get(client, url))
+        cold_ms = ms(cold, runs=5)
+        warm_ms = ms(lambda: get(client, url))
         with CaptureQueriesContext(connection) as queries:
             get(client, url)
         page_queries = len(queries)  # read now: the list is the connection's, reset at the end
         middle = Passage.objects.get(reading=reading, position=PASSAGES // 2).anchor
-        deep_ms = timed(lambda: get(client, f"{url}?at={middle}"))
+        deep_ms = ms(lambda: get(client, f"{url}?at={middle}"))
         filtered = f"{url}?kind=question&unanswered=on&member={member.pk}"
-        filtered_ms = timed(lambda: get(client, filtered), runs=5)
+        filtered_ms = ms(lambda: get(client, filtered), runs=5)
         next_part = f"{url}?part=2"
-        next_ms = timed(lambda: get(client, next_part, HTTP_HX_REQUEST="true"))
+        next_ms = ms(lambda: get(client, next_part, HTTP_HX_REQUEST="true"))
         live_url = re.search(rb'data-live-url="([^"]+)"', page).group(1).decode()
         live_url = live_url.replace("&amp;", "&") + "&parts=1"
         missed = get(client, live_url, HTTP_IF_NONE_MATCH='"1"')
-        missed_ms = timed(lambda: get(client, live_url, HTTP_IF_NONE_MATCH='"1"'))
+        missed_ms = ms(lambda: get(client, live_url, HTTP_IF_NONE_MATCH='"1"'))
         busiest = (
             Annotation.objects.filter(reading=reading)
             .values("passage__anchor")
@@ -169,7 +162,7 @@ def main() -> None:
         all_url = reverse(
             "discussions:passage", args=[group.slug, reading.slug, busiest["passage__anchor"]]
         )
-        all_ms = timed(lambda: get(client, all_url, HTTP_HX_REQUEST="true"))
+        all_ms = ms(lambda: get(client, all_url, HTTP_HX_REQUEST="true"))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -285,3 +285,16 @@ def test_going_from_part_to_part_continues_the_visit(client, group, member, faci
     html = client.get(url_of(group, book, "?part=2")).content.decode()
     seen = int(re.search(r'data-seen="(\d+)"', html).group(1))
     assert seen < Annotation.objects.get(passage__position=150).last_posted
+
+
+@pytest.mark.django_db
+def test_from_a_passages_page_asking_opens_the_composer_in_its_part(
+    django_app, group, member, book
+):
+    passage = book.passages.get(position=160)
+    url = reverse("discussions:passage", args=[group.slug, book.slug, passage.anchor])
+    page = browsing_as(django_app, member).get(url)
+    page = page.click(description="Ask a question")
+    assert ROW.findall(page.text) == anchors(book, 101, 200)
+    composer = next(f for f in page.forms.values() if "body" in f.fields)
+    assert composer["passage"].value == passage.anchor

@@ -117,7 +117,8 @@ def test_htmx_post_answers_with_the_passage(client, group, member, assigned_read
 def test_without_javascript_the_margin_opens_a_composer(client, group, member, assigned_reading):
     passage = assigned_reading.passages.get(position=3)
     page = signed_in(client, member).get(page_url(group, assigned_reading)).content.decode()
-    assert f'href="?discuss={passage.anchor}&amp;kind=question#row-{passage.anchor}"' in page
+    discuss = f"{page_url(group, assigned_reading)}?discuss={passage.anchor}"
+    assert f'href="{discuss}&amp;kind=question#row-{passage.anchor}"' in page
     page = client.get(
         page_url(group, assigned_reading, discuss=passage.anchor, kind="comment")
     ).content.decode()
