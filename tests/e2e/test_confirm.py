@@ -24,5 +24,6 @@ def test_deleting_a_post_waits_for_the_tick(page, transactional_db):
     assert Annotation.objects.get().deleted is None
     page.get_by_label("Yes, delete it").check()
     page.get_by_role("button", name="Delete").click()
-    page.wait_for_url(f"**/r/{reading.slug}/#{question.passage.anchor}")
+    anchor = question.passage.anchor
+    page.wait_for_url(f"**/r/{reading.slug}/?at={anchor}#{anchor}")
     assert Annotation.objects.get().deleted is not None
