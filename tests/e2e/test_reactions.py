@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from discussions.models import Reaction
 from discussions.services import set_reaction
 from groups.services import assign_reading, create_group
-from tests.conftest import add_member, make_annotation, make_reading, make_user
-from tests.e2e.conftest import assert_accessible
+from tests.conftest import PASSWORD, add_member, make_annotation, make_reading, make_user
+from tests.e2e.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -26,9 +26,10 @@ def thread(transactional_db):
     return {"question": question, "reader": reader}
 
 
-def test_im_lost_is_pressed_in_place_and_keeps_the_focus(open_as, thread):
+def test_im_lost_is_pressed_in_place_and_keeps_the_focus(page, thread):
     question = thread["question"]
-    page = open_as(thread["reader"], question.get_absolute_url())
+    sign_in(page, thread["reader"].email, PASSWORD)
+    page.goto(question.get_absolute_url())
     post = page.locator(f"#thread-{question.pk} .post").first
     lost = post.get_by_role("button", name="I'm lost")
     expect(lost).to_have_attribute("aria-pressed", "false")
@@ -54,9 +55,10 @@ def test_im_lost_is_pressed_in_place_and_keeps_the_focus(open_as, thread):
     assert_accessible(page)
 
 
-def test_reacting_in_the_reading_pages_panel(open_as, thread):
+def test_reacting_in_the_reading_pages_panel(page, thread):
     question = thread["question"]
-    page = open_as(thread["reader"], f"/g/{question.group.slug}/r/{question.reading.slug}/")
+    sign_in(page, thread["reader"].email, PASSWORD)
+    page.goto(f"/g/{question.group.slug}/r/{question.reading.slug}/")
     expect(page.locator(".margin").first).to_contain_text("Let's discuss this: 1")
     page.get_by_role("link", name="Ada Asker: Whose kitchen?").click()
     discuss = page.locator(f"#thread-{question.pk}").get_by_role("button", name="Let's discuss")
