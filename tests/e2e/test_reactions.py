@@ -30,6 +30,8 @@ def test_im_lost_is_pressed_in_place_and_keeps_the_focus(page, thread):
     question = thread["question"]
     sign_in(page, thread["reader"].email, PASSWORD)
     page.goto(question.get_absolute_url())
+    # Keys and focus go to the page the browser shows in front.
+    page.bring_to_front()
     post = page.locator(f"#thread-{question.pk} .post").first
     lost = post.get_by_role("button", name="I'm lost")
     expect(lost).to_have_attribute("aria-pressed", "false")
