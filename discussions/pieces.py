@@ -225,11 +225,8 @@ class Discussion:
             Q(hidden__isnull=False) if self.moderator else Q(hidden__isnull=False, author=user)
         )
         stats = (
-            Annotation.objects.filter(
-                group=self.assignment.group,
-                reading=self.assignment.reading,
-                passage__in=[p.id for p in passages],
-            )
+            self._of_reading()
+            .filter(passage__in=[p.id for p in passages])
             .order_by()
             .values("passage")
             .annotate(

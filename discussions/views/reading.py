@@ -118,6 +118,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
     earlier = discussion.orphans()
     facilitator = can(group, Membership.Role.FACILITATOR)
     preceding = parts[part.number - 2] if part and part.number > 1 else None
+    # The list of parts, when there is more than one.
     part_urls = [(p, f"{link}{p.number}") for p in parts] if len(parts) > 1 else []
     # What is new is marked against the visit before this one; this one counts
     # as looking for the dashboard's and the group page's counts. Going from one
@@ -135,8 +136,7 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         "headings": [p for p in passages if p.kind == Passage.Kind.HEADING],
         "preceding": preceding,
         "preceding_url": preceding and f"{link}{preceding.number}",
-        # The list of parts, when there is more than one.
-        "part_urls": [(p, f"{link}{p.number}") for p in parts] if len(parts) > 1 else [],
+        "part_urls": part_urls,
         "filters": filters,
         "filters_html": discussion.filters_html(
             reverse("discussions:reading", args=[group.slug, reading.slug])
