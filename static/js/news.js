@@ -22,9 +22,9 @@ if (news) {
   // Parts with news not on the page: those after it first, then those before.
   const partsElsewhere = () => {
     const loaded = loadedParts();
-    const last = Math.max(...loaded);
+    const end = Math.max(...loaded);
     const missing = newParts.filter((n) => !loaded.includes(n));
-    return [...missing.filter((n) => n > last), ...missing.filter((n) => n < last)];
+    return [...missing.filter((n) => n > end), ...missing.filter((n) => n < end)];
   };
 
   const isNew = (link) => Number(link.dataset.posted) > seen && link.dataset.poster !== viewer;
@@ -73,7 +73,9 @@ if (news) {
       } else {
         status.textContent = `Opening part ${part}, which has new posts.`;
         const url = new URL(window.location.href);
-        for (const name of ["at", "discuss", "kind"]) url.searchParams.delete(name);
+        // As the server's part links: `kind` is a filter unless it goes with `discuss`.
+        if (url.searchParams.has("discuss")) url.searchParams.delete("kind");
+        for (const name of ["at", "discuss"]) url.searchParams.delete(name);
         url.searchParams.set("part", part);
         url.hash = "";
         window.location.assign(url);
