@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 
 from groups.models import Assignment, Membership
+from readings.models import Reading
 
 SALT = "marginalia.live"
 MAX_AGE = 12 * 60 * 60
@@ -43,14 +44,15 @@ def ticket(request, assignment: Assignment) -> str:
     )
 
 
-def current_version(
+def current(
     request, ticket_value: str, group_slug: str, *, reading_slug: str = "", also=None, stamps=()
-) -> str | None:
-    """The discussion version (with the values of `stamps` after it, joined by
-    dots), if the ticket is good for this reading (and its assignment meets
-    `also`, a condition such as "this meeting is of it") and, in one query, its
-    session is still live (a sign-out ends it), its user is active with the
-    password they had, and they are still a member of the group."""
+) -> Assignment | None:
+    """The ticket's assignment, with its group (`viewer_role` set) and reading,
+    and as `stamps` the values of `stamps`, if the ticket is good for this
+    reading (and its assignment meets `also`, a condition such as "this meeting
+    is of it") and, in one query, its session is still live (a sign-out ends
+    it), its user is active with the password they had, they are still a
+    member of the group, and the reading is still published."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -59,8 +61,10 @@ def current_version(
     if not hmac.compare_digest(claims.get("s", ""), _session_digest(session_key)):
         return None
     users = get_user_model().objects.filter(pk=claims["u"], is_active=True)
-    member = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"])
-    found = Assignment.objects.filter(pk=claims["a"], group__slug=group_slug)
+    role = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"]).values("role")
+    found = Assignment.objects.filter(
+        pk=claims["a"], group__slug=group_slug, reading__status=Reading.Status.PUBLISHED
+    )
     if reading_slug:
         found = found.filter(reading__slug=reading_slug)
     if also is not None:
@@ -69,24 +73,31 @@ def current_version(
         found.filter(
             Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
         )
-        .filter(Exists(member))
-        .annotate(password=Subquery(users.values("password")[:1]))
+        .select_related("group", "reading")
+        .annotate(role=Subquery(role[:1]), password=Subquery(users.values("password")[:1]))
         .annotate(**{f"stamp_{n}": stamp(claims["u"]) for n, stamp in enumerate(stamps)})
+        .exclude(role=None)
         .exclude(password=None)
-        .values_list("discussion_version", "password", *(f"stamp_{n}" for n in range(len(stamps))))
     )
-    version, password, *marks = next(iter(found), (None, ""))
-    if version is None or not hmac.compare_digest(claims.get("p", ""), _password_digest(password)):
+    assignment = next(iter(found), None)
+    if assignment is None or not hmac.compare_digest(
+        claims.get("p", ""), _password_digest(assignment.password)
+    ):
         return None
-    return ".".join(str(part) for part in (version, *marks))
+    assignment.group.viewer_role = Membership.Role(assignment.role)
+    assignment.stamps = [getattr(assignment, f"stamp_{n}") for n in range(len(stamps))]
+    return assignment
 
 
-def unchanged(request, group_slug: str, **where) -> tuple[str, HttpResponse | None]:
-    """The poll's ETag, and the whole answer when nothing else is needed: a 304
-    when the page already has this version. A ticket that fails is a 404."""
-    tag = current_version(request, request.GET.get("t", ""), group_slug, **where)
-    if tag is None:
+def unchanged(request, group_slug: str, **where) -> tuple[str, Assignment, HttpResponse | None]:
+    """The poll's ETag (the version, then the stamps' values, joined by dots),
+    the ticket's assignment (see `current`), and the whole answer when nothing
+    else is needed: a 304 when the page already has this version. A ticket
+    that fails is a 404."""
+    assignment = current(request, request.GET.get("t", ""), group_slug, **where)
+    if assignment is None:
         raise Http404
+    tag = ".".join(str(part) for part in (assignment.discussion_version, *assignment.stamps))
     etag = f'"{tag}"'
     asked = request.headers.get("If-None-Match")
     # A page's first poll asks with the bare version the page was rendered at,
@@ -94,9 +105,9 @@ def unchanged(request, group_slug: str, **where) -> tuple[str, HttpResponse | No
     # compared, and the 304 gives the page the whole tag to ask with from then
     # on. (A stamp that changed in the seconds before that first poll shows at
     # the next change.)
-    if asked in (etag, f'"{tag.split(".")[0]}"'):
-        return etag, HttpResponseNotModified(headers={"ETag": etag})
-    return etag, None
+    if asked in (etag, f'"{assignment.discussion_version}"'):
+        return etag, assignment, HttpResponseNotModified(headers={"ETag": etag})
+    return etag, assignment, None
 
 
 def since(request) -> int:

@@ -307,6 +307,23 @@ class Discussion:
         questions = questions.visible_to(user)
         return self.filters.apply(questions, user) if self.filters else questions
 
+    def question_count(self) -> int:
+        """How many questions the list counts: the same for every member (a
+        question is never a private note) but through "mine", so cached for
+        the discussion's version under the filters (and the viewer, for "mine")."""
+        asked = "all"
+        if self.filters and self.filters.is_valid():
+            data = self.filters.cleaned_data
+            asked = f"{data['kind']}:{data['unanswered']}:{data['member']}"
+            if data["mine"]:
+                asked += f":user{self.request.user.pk}"
+        key = f"question-count:{self.scope}:{self.assignment.discussion_version}:{asked}"
+        count = cache.get(key)
+        if count is None:
+            count = self.listed_questions().count()
+            cache.set(key, count, CACHE_SECONDS)
+        return count
+
     def questions(self, sort: str, page: str | None) -> str:
         """One page of the questions the viewer may see and the filters let
         through, in `sort` order: a count and a page from the database,

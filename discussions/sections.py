@@ -9,11 +9,11 @@ imports none of them.
 - LIVE: functions of (request, assignment) giving `<template data-live="…">`
   pieces that every live update with changes carries (the poll's request has
   the page's query string).
-- LIVE_FOR_VIEWER: functions of (request) giving such pieces about the viewer.
-- LIVE_STAMPS: functions of (user id) giving a query expression whose value
-  the reading poll's ETag carries beside the version (notifications: the
-  viewer's unread count), so news for the viewer alone makes the poll answer,
-  still from its one query.
+- LIVE_STAMPS: news for the viewer alone, as pairs of functions: of (user id),
+  giving a query expression whose value the reading poll's ETag carries beside
+  the version, so that such news makes the poll answer, still from its one
+  query; and of (that value), giving the piece the update carries about it
+  (notifications: the viewer's unread count, and the header's count).
 - READING_TOOLS: functions of (request, assignment) giving the viewer's
   controls above the reading; THREAD_TOOLS: of (request, annotation), on a
   thread's page.
@@ -22,7 +22,6 @@ imports none of them.
 
 ABOVE_READING = []
 LIVE = []
-LIVE_FOR_VIEWER = []
 LIVE_STAMPS = []
 READING_TOOLS = []
 THREAD_TOOLS = []

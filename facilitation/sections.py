@@ -31,10 +31,13 @@ def announced_meeting(group, reading) -> Meeting | None:
 
 
 def _banner(request, assignment: Assignment) -> dict:
+    meeting = announced_meeting(assignment.group, assignment.reading)
+    if meeting:
+        meeting.group, meeting.reading = assignment.group, assignment.reading  # for its links
     # Following (the page scrolling to each passage the meeting turns to) is on
     # unless the reader turned it off: `?follow=off`, which the live poll carries too.
     return {
-        "meeting": announced_meeting(assignment.group, assignment.reading),
+        "meeting": meeting,
         "following": request.GET.get("follow") != "off",
         "reading_url": reverse(
             "discussions:reading", args=[assignment.group.slug, assignment.reading.slug]

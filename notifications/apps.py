@@ -19,5 +19,4 @@ class NotificationsConfig(AppConfig):
         events.LISTENERS.append(on_event)
         reading_page.READING_TOOLS.append(follow_reading_button)
         reading_page.THREAD_TOOLS.append(follow_thread_button)
-        reading_page.LIVE_FOR_VIEWER.append(live_inbox_count)
-        reading_page.LIVE_STAMPS.append(unread_stamp)
+        reading_page.LIVE_STAMPS.append((unread_stamp, live_inbox_count))

@@ -6,7 +6,6 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .context_processors import unread_count
 from .models import Follow, Notification
 
 
@@ -33,10 +32,10 @@ def follow_thread_button(request, annotation) -> str:
     return _follow_button(request, url, following, "thread")
 
 
-def live_inbox_count(request) -> str:
-    """The header's count, carried by every live update that has changes."""
-    context = {"inbox_unread": unread_count(request.user)}
-    return render_to_string("notifications/_live_count.html", context, request=request)
+def live_inbox_count(unread: int) -> str:
+    """The header's count (`unread_stamp`'s value), carried by every live update
+    that has changes."""
+    return render_to_string("notifications/_live_count.html", {"inbox_unread": unread})
 
 
 def unread_stamp(user_id: int):

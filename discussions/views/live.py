@@ -2,9 +2,9 @@ from collections import namedtuple
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from groups.access import get_assignment_for_member
 from groups.sections import render_sections
 from readings.parts import parts_of
 
@@ -25,12 +25,14 @@ LIVE_THREADS = 200
 def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     """Conditional GET every few seconds from an open reading page: 304 from one
     query when nothing changed, else the passages and open threads that did."""
-    etag, answer = live.unchanged(
-        request, slug, reading_slug=reading_slug, stamps=sections.LIVE_STAMPS
+    etag, assignment, answer = live.unchanged(
+        request,
+        slug,
+        reading_slug=reading_slug,
+        stamps=[stamp for stamp, _ in sections.LIVE_STAMPS],
     )
     if answer:
         return answer
-    assignment = get_assignment_for_member(request, slug, reading_slug)
     # Only the parts the page has loaded, and only so much of them: past that,
     # the page is told to reload its part rather than sent most of it again.
     parts = parts_of(assignment.reading)
@@ -63,26 +65,18 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         annotation.group, annotation.reading = assignment.group, assignment.reading
         threads.append((annotation.pk, thread_html(request, annotation)))
     context = {
-        "question_count": _question_count(request, assignment, discussion),
+        "question_count": discussion.question_count(),
         "pieces": discussion.passages(passages, "discussions/_live_passage.html"),
         "threads": threads,
         "reload_url": reload_url,
         "group": assignment.group,
         "reading": assignment.reading,
         "live_sections": render_sections(sections.LIVE, request, assignment)
-        + render_sections(sections.LIVE_FOR_VIEWER, request),
+        + mark_safe(
+            "".join(
+                piece(value)
+                for (_, piece), value in zip(sections.LIVE_STAMPS, assignment.stamps, strict=True)
+            )
+        ),
     }
     return live.with_etag(render(request, "discussions/_live.html", context), etag)
-
-
-def _question_count(request, assignment, discussion) -> int | None:
-    """The "Questions (N)" count the page shows (through its filters), when a
-    question's thread changed since the page's version (posted, deleted,
-    answered, replied to); else None, and the page keeps the count it has."""
-    changed = Annotation.objects.filter(
-        group=assignment.group,
-        reading=assignment.reading,
-        kind=Annotation.Kind.QUESTION,
-        version__gt=live.since(request),
-    )
-    return discussion.listed_questions().count() if changed.exists() else None

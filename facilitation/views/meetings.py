@@ -201,7 +201,7 @@ def meeting_live(request: HttpRequest, slug: str, meeting_id: int) -> HttpRespon
     of_this_reading = Meeting.objects.filter(
         pk=meeting_id, group=OuterRef("group"), reading=OuterRef("reading")
     )
-    etag, answer = live.unchanged(request, slug, also=Exists(of_this_reading))
+    etag, _, answer = live.unchanged(request, slug, also=Exists(of_this_reading))
     if answer:
         return answer
     meeting = get_meeting_for_member(request, slug, meeting_id)

@@ -4,11 +4,12 @@ nothing changed, and otherwise the passages and open threads that did."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from discussions.services import delete_post, moderate, post_reply
 from groups.models import Membership
-from tests.conftest import add_member, make_annotation, make_questions, signed_in
+from tests.conftest import add_member, make_annotation, make_questions, make_user, signed_in
 
 
 def live_url(client, group, reading):
@@ -96,6 +97,18 @@ def test_a_ticket_is_bound_to_its_session_and_reading(
 
 
 @pytest.mark.django_db
+def test_a_reading_taken_back_to_draft_stops_answering(client, group, member, assigned_reading):
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    make_annotation(group, assigned_reading, member, body="Still there?")
+    assigned_reading.status = assigned_reading.Status.DRAFT
+    assigned_reading.save()
+    # Neither "nothing new" nor the news: the reading is no longer the group's to read.
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+    assert client.get(url, HTTP_IF_NONE_MATCH='"0"').status_code == 404
+
+
+@pytest.mark.django_db
 def test_staff_lose_the_ticket_with_their_membership(client, group, staff, assigned_reading):
     membership = add_member(group, staff)
     signed_in(client, staff)
@@ -126,10 +139,10 @@ def test_the_questions_count_comes_with_a_change_to_the_questions(
     response = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert question_count(response.content.decode()) == "(2)"
 
-    # A comment leaves the count alone: it is not sent.
+    # A comment leaves the count as it was.
     make_annotation(group, assigned_reading, organizer, kind="comment", body="Nice.")
     response = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
-    assert response.status_code == 200 and question_count(response.content.decode()) is None
+    assert response.status_code == 200 and question_count(response.content.decode()) == "(2)"
     post_reply(annotation=first, parent=None, body="Yes.", author=organizer)
 
     # Through the page's filters: only the member's own questions, of which one.
@@ -151,13 +164,25 @@ def test_the_questions_count_is_counted_not_listed(
     make_questions(group, assigned_reading, [member, organizer], questions)
     signed_in(client, member)
     url, etag = live_url(client, group, assigned_reading)
+    person = make_user("other@example.org")
+    add_member(group, person)
+    other = signed_in(Client(), person)
+    other_url, other_etag = live_url(other, group, assigned_reading)
     make_annotation(group, assigned_reading, organizer, kind="note", body="Private")
     hidden = make_annotation(group, assigned_reading, organizer, body="Rude?")
     moderate(post=hidden, group=group, actor=organizer, action="hidden")
-    # The same queries for 30 questions or 300: whether a question changed, then a
-    # count (besides the changed passage's margin: its heat, counts, threads, marks).
-    with django_assert_num_queries(16):
+    # The same queries for 30 questions or 300: a count (besides the ticket, the
+    # session and user, the changes, the people, and the changed passage's
+    # margin: its key, heat, counts, threads, marks; and the meeting banner).
+    with django_assert_num_queries(12):
         response = client.get(url + "&unanswered=on", HTTP_IF_NONE_MATCH=etag)
     # The hidden question counts, as the list shows it ("hidden by a moderator");
     # the organizer's private note does not.
-    assert question_count(response.content.decode()) == f"({questions - questions // 3 + 1})"
+    expected = f"({questions - questions // 3 + 1})"
+    assert question_count(response.content.decode()) == expected
+    # Another member polling at the same version through the same filters is
+    # given the count the first one made: no count query (the margin is drawn
+    # again, through the filters).
+    with django_assert_num_queries(11):
+        response = other.get(other_url + "&unanswered=on", HTTP_IF_NONE_MATCH=other_etag)
+    assert question_count(response.content.decode()) == expected
