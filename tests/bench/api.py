@@ -7,7 +7,8 @@ asked answer-first), the rest replies up to five deep; one post in a hundred is
 deleted and one in a hundred hidden. All are written straight to the tables.
 At each size it measures, as a member (who sees others' posts but not their
 notes), the median of RUNS after a warm-up of: the collection (its total), its
-first page and its last page, each with its SQL queries. Runs against a
+first page and its last page (each of the API's PAGE_SIZE threads, with their
+replies), each with its SQL queries and the posts it holds. Runs against a
 throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -123,6 +124,8 @@ def main() -> None:
             document = json.loads(client.get(url).content)
             first = measure(client, document["first"], RUNS)
             last = measure(client, document["last"], RUNS)
+            for page, key in ((first, "first"), (last, "last")):
+                page["items"] = len(json.loads(client.get(document[key]).content)["items"])
             results[size] = {
                 "seed_s": round(seeded, 1),
                 "visible": document["total"],
@@ -144,12 +147,17 @@ def main() -> None:
         queries = " ".join(f"{r[key]['queries']:>16}" for r in results.values())
         print(f"  {label:<30} {times}")
         print(f"  {'  SQL queries':<30} {queries}")
+        if key != "collection":
+            items = " ".join(f"{r[key]['items']:>16}" for r in results.values())
+            print(f"  {'  posts on it':<30} {items}")
     for size, r in results.items():
         result[f"posts_{size}_visible"] = r["visible"]
         result[f"posts_{size}_seed_s"] = r["seed_s"]
         for _, key in rows:
             result[f"posts_{size}_{key}_ms"] = r[key]["ms"]
             result[f"posts_{size}_{key}_queries"] = r[key]["queries"]
+            if key != "collection":
+                result[f"posts_{size}_{key}_items"] = r[key]["items"]
     print(json.dumps(result))
 
 
