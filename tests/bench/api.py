@@ -7,8 +7,9 @@ asked answer-first), the rest replies up to five deep; one post in a hundred is
 deleted and one in a hundred hidden. All are written straight to the tables.
 At each size it measures, as a member (who sees others' posts but not their
 notes), the median of RUNS after a warm-up of: the collection (its total), its
-first page and its last page (each of the API's PAGE_SIZE threads, with their
-replies), each with its SQL queries and the posts it holds. Runs against a
+first page, its last page and the one before (each of the API's PAGE_SIZE
+threads with their replies, the last what is left), each with its SQL queries
+and the posts it holds. Runs against a
 throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -124,7 +125,10 @@ def main() -> None:
             document = json.loads(client.get(url).content)
             first = measure(client, document["first"], RUNS)
             last = measure(client, document["last"], RUNS)
-            for page, key in ((first, "first"), (last, "last")):
+            document["before_last"] = json.loads(client.get(document["last"]).content)["prev"]
+            before_last = measure(client, document["before_last"], RUNS)
+            pages = ((first, "first"), (last, "last"), (before_last, "before_last"))
+            for page, key in pages:
                 page["items"] = len(json.loads(client.get(document[key]).content)["items"])
             results[size] = {
                 "seed_s": round(seeded, 1),
@@ -132,6 +136,7 @@ def main() -> None:
                 "collection": collection,
                 "first": first,
                 "last": last,
+                "before_last": before_last,
             }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -141,7 +146,12 @@ def main() -> None:
     print(f"  {'posts':<30} " + " ".join(f"{s:>16,}" for s in results))
     seen = " ".join(f"{r['visible']:>16,}" for r in results.values())
     print(f"  {'  of them the member sees':<30} {seen}")
-    rows = [("collection (total)", "collection"), ("first page", "first"), ("last page", "last")]
+    rows = [
+        ("collection (total)", "collection"),
+        ("first page", "first"),
+        ("last page", "last"),
+        ("the page before the last", "before_last"),
+    ]
     for label, key in rows:
         times = " ".join(f"{r[key]['ms']:>13.1f} ms" for r in results.values())
         queries = " ".join(f"{r[key]['queries']:>16}" for r in results.values())
