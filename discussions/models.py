@@ -144,6 +144,11 @@ class Annotation(Post):
         indexes = [
             # The reading page: a group's annotations on one reading.
             models.Index(fields=["group", "reading", "created"], name="annotation_page"),
+            # The API's pages: a reading's threads passage by passage, oldest first,
+            # from where a page begins.
+            models.Index(
+                fields=["group", "reading", "passage", "created"], name="annotation_passage_order"
+            ),
             # The live poll: what changed after a version.
             models.Index(fields=["group", "reading", "version"], name="annotation_version"),
             # The reading page's threads from an earlier version of the text: few, so

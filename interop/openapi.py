@@ -150,10 +150,15 @@ def schema(docs_url: str) -> dict:
                     {
                         "name": "page",
                         "in": "query",
-                        "schema": {"type": "integer", "minimum": 0, "maximum": 999_999_999},
+                        "schema": {
+                            "type": "string",
+                            "pattern": r"^(first|[0-9]{1,9}\.[0-9]{1,17}\.[0-9]{1,18})$",
+                        },
                         "description": "Left out: the AnnotationCollection. Given: that "
-                        "AnnotationPage, of at most 200 items (a thread followed by its "
-                        "replies, threads in passage order); past the last page, 404.",
+                        "AnnotationPage of 50 whole threads (each followed by its replies, "
+                        "threads in passage order): first, or the name of the thread it "
+                        "begins with, as the first, next, prev and last links give it; "
+                        "a name they do not make, 400; past the last thread, 404.",
                     }
                 ],
                 "get": {
@@ -162,6 +167,10 @@ def schema(docs_url: str) -> dict:
                         "200": {
                             "description": "AnnotationCollection or AnnotationPage",
                             "content": _json({"type": "object"}),
+                        },
+                        "400": {
+                            "description": "Not the name of a page.",
+                            "content": {"application/json": {"schema": ERROR}},
                         },
                         **_errors(401, 404),
                     },

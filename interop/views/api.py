@@ -7,13 +7,15 @@ not exist (404); private notes and hidden posts show as they do on the page.
 """
 
 import json
+import re
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Count, F, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
@@ -35,7 +37,11 @@ from readings.services import size_label
 from .. import w3c
 from ..openapi import schema
 
-PAGE_SIZE = 200
+# Threads a page holds, each whole with its replies.
+PAGE_SIZE = 50
+# A page begins at a thread's place in passage order, as in the reading.
+ORDER = ("passage__position", "created", "pk")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def error(status: int, message: str) -> JsonResponse:
@@ -217,24 +223,68 @@ def reply(request: HttpRequest, pk: int, reply_pk: int) -> HttpResponse:
     return _change(request, post) or answer(_reply_json(request, post))
 
 
+def _threads(assignment, user):
+    """The threads of a group's reading the viewer may see, in passage order,
+    each knowing whether its replies are open to them. Filtered on a range of
+    the passages of the reading (the thread's own) too, so that the database,
+    with or without statistics, walks them in order by their index and each
+    one's threads by theirs, and stops at a page's end instead of sorting
+    every thread first."""
+    group, reading = assignment.group, assignment.reading
+    opened = Annotation.objects.filter(pk=OuterRef("pk")).replies_open_to(user)
+    return (
+        Annotation.objects.filter(
+            group=group, reading=reading, passage__reading=reading, passage__position__gte=0
+        )
+        .visible_to(user)
+        .annotate(opened=Exists(opened))
+        .order_by(*ORDER)
+    )
+
+
+def _key(position: int, created: datetime, pk: int) -> str:
+    """A thread's place in passage order, as the name of the page it begins."""
+    return f"{position}.{(created - EPOCH) // timedelta(microseconds=1)}.{pk}"
+
+
+def _split(threads, name: str):
+    """`threads` from the place `name` (a `_key`) says on, and those before it
+    (the nearest first); None for a name `_key` does not make. A name only
+    says where to start among the viewer's own threads, whatever it names,
+    so a forged one shows nothing they could not page to."""
+    match = re.fullmatch(r"([0-9]{1,9})\.([0-9]{1,17})\.([0-9]{1,18})", name)
+    if match is None:
+        return None
+    position, micros, pk = (int(part) for part in match.groups())
+    created = EPOCH + timedelta(microseconds=micros)
+    here = Q(passage__position=position)
+    # A range of passages the index reaches, less the threads on its first
+    # passage that come before (or after) the place.
+    after = (
+        threads.filter(passage__position__gte=position)
+        .exclude(here, created__lt=created)
+        .exclude(here, created=created, pk__lt=pk)
+    )
+    before = (
+        threads.filter(passage__position__lte=position)
+        .exclude(here, created__gt=created)
+        .exclude(here, created=created, pk__gte=pk)
+    )
+    return after, before.reverse()
+
+
 def _counted(assignment, user) -> tuple[str, list]:
-    """SQL for the threads of a group's reading the viewer may see, each as
-    (thread, position, at, items): its passage's position, when it was posted,
-    and its posts, itself and the replies it shows them (none while they must
-    answer first): its reply count (which leaves out deleted replies) and its
-    deleted replies still shown as placeholders. Plain SQL around the ORM's
-    queries, since Django selects from no subquery; and a join, not a count
-    per thread in a correlated subquery, which Django would repeat in each
-    window and PostgreSQL's planner takes for costly."""
+    """SQL for the threads of a group's reading the viewer may see, each with
+    its number of posts: itself and the replies it shows them (none while
+    they must answer first): its reply count (which leaves out deleted
+    replies) and its deleted replies still shown as placeholders. Plain SQL
+    around the ORM's queries, since Django selects from no subquery."""
     group, reading = assignment.group, assignment.reading
     visible = Annotation.objects.filter(group=group, reading=reading).visible_to(user)
     opened = When(pk__in=visible.replies_open_to(user).values("pk"), then=1)
-    threads = visible.annotate(
-        thread=F("pk"),
-        position=F("passage__position"),
-        at=F("created"),
-        opened=Case(opened, default=0),
-    ).values("thread", "position", "at", "reply_count", "opened")
+    threads = visible.annotate(thread=F("pk"), opened=Case(opened, default=0)).values(
+        "thread", "reply_count", "opened"
+    )
     placeholders = (
         Reply.objects.placeholders(group, reading)
         .order_by()
@@ -244,92 +294,68 @@ def _counted(assignment, user) -> tuple[str, list]:
     threads_sql, threads_params = threads.order_by().query.sql_with_params()
     placeholders_sql, placeholders_params = placeholders.query.sql_with_params()
     sql = f"""
-        SELECT thread, position, at,
-            1 + opened * (reply_count + COALESCE(shown.n, 0)) AS items
+        SELECT 1 + opened * (reply_count + COALESCE(shown.n, 0)) AS items
         FROM ({threads_sql}) threads
         LEFT JOIN ({placeholders_sql}) shown ON shown.of = threads.thread"""
     return sql, [*threads_params, *placeholders_params]
 
 
-def discussion_total(assignment, user) -> int:
-    """How many posts `discussion_items` gives the viewer in all."""
+def discussion_total(assignment, user) -> tuple[int, int]:
+    """How many posts `discussion_items` gives the viewer in all, and in how
+    many threads: a count over the whole discussion."""
     counted, params = _counted(assignment, user)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT SUM(items) FROM ({counted}) counted", params)
-        return int(cursor.fetchone()[0] or 0)
-
-
-def _numbered(assignment, user, start: int, size: int | None) -> list[tuple[int, int, int, int]]:
-    """The threads whose posts reach into `size` posts from `start` (or all), in
-    passage order, each as (id, posts, posts up to and with it, posts in all)."""
-    counted, params = _counted(assignment, user)
-    sql = f"""
-        SELECT thread, items, upto, total FROM (
-            SELECT thread, items, SUM(items) OVER () AS total,
-                SUM(items) OVER (ORDER BY position, at, thread ROWS UNBOUNDED PRECEDING) AS upto
-            FROM ({counted}) counted
-        ) numbered"""
-    if size is not None:
-        # Those whose posts [upto - items, upto) overlap [start, start + size).
-        sql += " WHERE upto > %s AND upto - items < %s"
-        params = [*params, start, start + size]
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY upto", params)
-        # PostgreSQL sums bigints as numeric (a Decimal here).
-        return [tuple(map(int, row)) for row in cursor.fetchall()]
+        cursor.execute(f"SELECT SUM(items), COUNT(*) FROM ({counted}) counted", params)
+        posts, threads = cursor.fetchone()
+    # PostgreSQL sums bigints as numeric (a Decimal here).
+    return int(posts or 0), threads
 
 
 def discussion_items(
-    request: HttpRequest, assignment, start: int = 0, size: int | None = None
-) -> tuple[int, list[dict]]:
-    """How many posts of a group's reading its viewer may see, and `size` of
-    them from `start` (or all) as W3C annotations: each thread (in passage
-    order) followed by its replies (in the thread page's order). The database
-    counts each thread's posts, so only the threads the slice reaches are
-    fetched; past the end, the count is not known and given as 0."""
+    request: HttpRequest, assignment, threads: list[Annotation] | None = None
+) -> list[dict]:
+    """`threads` of a group's reading (from `_threads`; by default all its
+    viewer may see) as W3C annotations, each followed by the replies it shows
+    them, in the thread page's order."""
     group, reading, user = assignment.group, assignment.reading, request.user
-    numbered = _numbered(assignment, user, start, size)
-    if not numbered:
-        return 0, []
-    found = Annotation.objects.select_related("author", "passage").in_bulk(
-        [pk for pk, *_ in numbered]
-    )
-    threads = [found[pk] for pk, *_ in numbered]
+    if threads is None:
+        threads = list(_threads(assignment, user).select_related("author", "passage"))
     moderator = can(group, Membership.Role.FACILITATOR)
     passages = reading.passages.values_list("pk", "text", named=True)
     starts = w3c.passage_starts(passages)
-    with_replies = [pk for pk, items, *_ in numbered if items > 1]
-    replies = Reply.objects.filter(annotation__in=with_replies)
+    replies = Reply.objects.filter(annotation__in=[t.pk for t in threads if t.opened])
     by_thread: dict[int, list[Reply]] = defaultdict(list)
     for reply in replies.select_related("author"):
         by_thread[reply.annotation_id].append(reply)
-    posts = []
+    items = []
     for thread in threads:
         thread.group, thread.reading = group, reading
-        posts.append(thread)
+        state = state_of(thread, user, moderator)
+        items.append(w3c.annotation_json(request, thread, state, starts[thread.passage_id]))
         for node, _ in walk(reply_tree(by_thread[thread.pk])):
             node.reply.annotation = thread
-            posts.append(node.reply)
-    _, first_posts, upto, total = numbered[0]
-    skip = start - (upto - first_posts)  # the first thread may begin before `start`
-    items = []
-    for post in posts[skip : None if size is None else skip + size]:
-        state = state_of(post, user, moderator)
-        if isinstance(post, Reply):
-            items.append(w3c.reply_json(request, post, state))
-        else:
-            items.append(w3c.annotation_json(request, post, state, starts[post.passage_id]))
-    return total, items
+            state = state_of(node.reply, user, moderator)
+            items.append(w3c.reply_json(request, node.reply, state))
+    return items
 
 
 @api_view("GET")
 def collection(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
-    """An AnnotationCollection; `?page=N` (from 0) is one AnnotationPage of it."""
+    """An AnnotationCollection; `?page=first`, and the pages it and they link
+    to, are its AnnotationPages: PAGE_SIZE whole threads each, named by where
+    they begin, so that a page costs the same wherever it is."""
     assignment = get_assignment_for_member(request, slug, reading_slug)
     url = request.build_absolute_uri(request.path)
     label = f"Discussion of {assignment.reading.title} in {assignment.group.name}"
+    threads = _threads(assignment, request.user)
     if "page" not in request.GET:
-        total = discussion_total(assignment, request.user)
+        total, count = discussion_total(assignment, request.user)
+        last = "first"
+        if count > PAGE_SIZE:
+            at = (count - 1) // PAGE_SIZE * PAGE_SIZE
+            # None when threads went meanwhile: the first page then.
+            place = threads.values_list(*ORDER)[at : at + 1].first()
+            last = _key(*place) if place else last
         return answer(
             {
                 "@context": w3c.CONTEXT,
@@ -337,31 +363,36 @@ def collection(request: HttpRequest, slug: str, reading_slug: str) -> HttpRespon
                 "type": "AnnotationCollection",
                 "label": label,
                 "total": total,
-                "first": f"{url}?page=0",
-                "last": f"{url}?page={max(0, (total - 1) // PAGE_SIZE)}",
+                "first": f"{url}?page=first",
+                "last": f"{url}?page={last}",
             }
         )
-    number = request.GET["page"]
-    # Nine digits reach past any discussion, and keep the offset within the
-    # database's integers (and int() within its digit limit).
-    if not (number.isascii() and number.isdigit()) or len(number) > 9:
-        raise Http404
-    index = int(number)
-    total, items = discussion_items(request, assignment, index * PAGE_SIZE, PAGE_SIZE)
-    if index and not items:
+    name = request.GET["page"]
+    after, before = threads, None
+    if name != "first":
+        split = _split(threads, name)
+        if split is None:
+            return error(400, "No such page: follow the collection's first, next, prev or last.")
+        after, before = split
+    page = list(after.select_related("author", "passage")[: PAGE_SIZE + 1])
+    if before is not None and not page:
         raise Http404
     document = {
         "@context": w3c.CONTEXT,
-        "id": f"{url}?page={index}",
+        "id": f"{url}?page={name}",
         "type": "AnnotationPage",
-        "partOf": {"id": url, "label": label, "total": total},
-        "startIndex": index * PAGE_SIZE,
-        "items": items,
+        "partOf": {"id": url, "label": label},
+        "items": discussion_items(request, assignment, page[:PAGE_SIZE]),
     }
-    if (index + 1) * PAGE_SIZE < total:
-        document["next"] = f"{url}?page={index + 1}"
-    if index:
-        document["prev"] = f"{url}?page={index - 1}"
+    if len(page) > PAGE_SIZE:
+        following = page[PAGE_SIZE]
+        following = _key(following.passage.position, following.created, following.pk)
+        document["next"] = f"{url}?page={following}"
+    if before is not None:
+        earlier = list(before.values_list(*ORDER)[: PAGE_SIZE + 1])
+        if earlier:
+            previous = _key(*earlier[PAGE_SIZE - 1]) if len(earlier) > PAGE_SIZE else "first"
+            document["prev"] = f"{url}?page={previous}"
     return answer(document)
 
 
@@ -377,5 +408,6 @@ def docs(request: HttpRequest) -> HttpResponse:
         "max_bytes": size_label(w3c.ANNOTATION_MAX_BYTES),
         "max_depth": w3c.MAX_DEPTH,
         "body_max": f"{BODY_MAX:,}",
+        "page_size": PAGE_SIZE,
     }
     return render(request, "interop/api_docs.html", context)

@@ -151,7 +151,7 @@ def group_jsonld(request: HttpRequest, slug: str) -> HttpResponse:
     items = []
     for assignment in group.assignments.select_related("reading"):
         assignment.group = group
-        items += discussion_items(request, assignment)[1]
+        items += discussion_items(request, assignment)
     url = request.build_absolute_uri(request.path)
     page = {"id": f"{url}#page-0", "type": "AnnotationPage", "startIndex": 0, "items": items}
     document = {

@@ -7,7 +7,9 @@ asked answer-first), the rest replies up to five deep; one post in a hundred is
 deleted and one in a hundred hidden. All are written straight to the tables.
 At each size it measures, as a member (who sees others' posts but not their
 notes), the median of RUNS after a warm-up of: the collection (its total), its
-first page and its last page, each with its SQL queries. Runs against a
+first page, its last page and the one before (each of the API's PAGE_SIZE
+threads with their replies, the last what is left), each with its SQL queries
+and the posts it holds. Runs against a
 throwaway test database (SQLite, or PostgreSQL when DATABASE_URL is set).
 Prints a table, then one JSON object as its last line.
 """
@@ -123,12 +125,18 @@ def main() -> None:
             document = json.loads(client.get(url).content)
             first = measure(client, document["first"], RUNS)
             last = measure(client, document["last"], RUNS)
+            document["before_last"] = json.loads(client.get(document["last"]).content)["prev"]
+            before_last = measure(client, document["before_last"], RUNS)
+            pages = ((first, "first"), (last, "last"), (before_last, "before_last"))
+            for page, key in pages:
+                page["items"] = len(json.loads(client.get(document[key]).content)["items"])
             results[size] = {
                 "seed_s": round(seeded, 1),
                 "visible": document["total"],
                 "collection": collection,
                 "first": first,
                 "last": last,
+                "before_last": before_last,
             }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -138,18 +146,28 @@ def main() -> None:
     print(f"  {'posts':<30} " + " ".join(f"{s:>16,}" for s in results))
     seen = " ".join(f"{r['visible']:>16,}" for r in results.values())
     print(f"  {'  of them the member sees':<30} {seen}")
-    rows = [("collection (total)", "collection"), ("first page", "first"), ("last page", "last")]
+    rows = [
+        ("collection (total)", "collection"),
+        ("first page", "first"),
+        ("last page", "last"),
+        ("the page before the last", "before_last"),
+    ]
     for label, key in rows:
         times = " ".join(f"{r[key]['ms']:>13.1f} ms" for r in results.values())
         queries = " ".join(f"{r[key]['queries']:>16}" for r in results.values())
         print(f"  {label:<30} {times}")
         print(f"  {'  SQL queries':<30} {queries}")
+        if key != "collection":
+            items = " ".join(f"{r[key]['items']:>16}" for r in results.values())
+            print(f"  {'  posts on it':<30} {items}")
     for size, r in results.items():
         result[f"posts_{size}_visible"] = r["visible"]
         result[f"posts_{size}_seed_s"] = r["seed_s"]
         for _, key in rows:
             result[f"posts_{size}_{key}_ms"] = r[key]["ms"]
             result[f"posts_{size}_{key}_queries"] = r[key]["queries"]
+            if key != "collection":
+                result[f"posts_{size}_{key}_items"] = r[key]["items"]
     print(json.dumps(result))
 
 

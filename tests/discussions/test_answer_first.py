@@ -169,7 +169,7 @@ def everything_shown_to(client, token: str, thread, live: str) -> str:
         client.get(url(thread)),
         client.get(url(thread), HTTP_HX_REQUEST="true"),
         client.get(reverse("discussions:reading", args=[group, reading])),
-        client.get(f"/api/groups/{group}/readings/{reading}/annotations?page=0", **auth),
+        client.get(f"/api/groups/{group}/readings/{reading}/annotations?page=first", **auth),
         client.get(reverse("interop:export_md", args=[group, reading])),
         client.get(reverse("interop:export_csv", args=[group, reading])),
         client.get("/search/", {"q": "lighthouse"}),

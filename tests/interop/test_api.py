@@ -286,7 +286,7 @@ def test_private_and_hidden_posts_follow_the_pages_rules(
     note = make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
     rude = make_annotation(group, assigned_reading, member, kind="comment", body="Rude words")
     moderate(post=rude, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
-    listing = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations?page=0"
+    listing = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations?page=first"
 
     signed_in(client, other)
     assert client.get(f"/api/annotations/{note.pk}").status_code == 404
@@ -357,7 +357,7 @@ def test_a_deleted_thread_with_replies_stays_as_a_placeholder(
 
 
 @pytest.mark.django_db
-def test_the_collection_pages_200_at_a_time_in_flat_queries(
+def test_the_collection_pages_50_whole_threads_at_a_time_in_flat_queries(
     client, group, member, assigned_reading, django_assert_num_queries
 ):
     threads = [make_annotation(group, assigned_reading, member, body=f"Q{n}") for n in range(230)]
@@ -368,22 +368,24 @@ def test_the_collection_pages_200_at_a_time_in_flat_queries(
     collection = body_of(client.get(url))
     assert collection["type"] == "AnnotationCollection"
     assert collection["total"] == 450
-    assert collection["first"].endswith("?page=0")
-    assert collection["last"].endswith("?page=2")
+    assert collection["first"].endswith("?page=first")
     sizes, page_url = [], collection["first"]
     while page_url:
-        # session, user, group with my role, assignment, the page's threads
-        # numbered, those threads, passages, their replies
-        with django_assert_num_queries(8):
+        # session, user, group with my role, assignment, the page's threads,
+        # (after the first) the threads before them for `prev`, passages,
+        # their replies
+        with django_assert_num_queries(8 if sizes else 7):
             page = body_of(client.get(page_url))
         sizes.append(len(page["items"]))
         assert page["partOf"]["id"] == collection["id"]
         page_url = page.get("next")
-    assert sizes == [200, 200, 50]
-    assert client.get(url + "?page=3").status_code == 404
-    # A thread comes before its reply.
-    first_page = body_of(client.get(collection["first"]))["items"]
-    assert first_page[1]["target"] == first_page[0]["id"]
+    assert sizes == [100, 100, 100, 100, 50]
+    assert page["id"] == collection["last"]
+    assert client.get(page["prev"]).status_code == 200
+    # Each thread with its reply, the next page beginning with the next thread.
+    first_page = body_of(client.get(collection["first"]))
+    assert first_page["items"][1]["target"] == first_page["items"][0]["id"]
+    assert body_of(client.get(first_page["next"]))["items"][0]["id"].endswith(f"/{threads[50].pk}")
 
 
 @pytest.mark.django_db
@@ -404,6 +406,10 @@ def test_openapi_and_docs_describe_every_api_address(client):
     assert 'href="/api/schema"' in docs
     assert "So do a request body over 1.0 MB, arrays and objects nested more than 20 deep" in docs
     assert "a text over 10,000 characters" in docs
+    # One page size, in the docs and the schema.
+    assert f"hold {api.PAGE_SIZE} threads each, whole" in docs
+    page = schema["paths"]["/api/groups/{group}/readings/{reading}/annotations"]["parameters"][2]
+    assert f"AnnotationPage of {api.PAGE_SIZE} whole threads" in page["description"]
 
 
 def _kinds(group, reading, member, facilitator, client) -> list[dict]:
@@ -513,11 +519,17 @@ def every_page(client, url) -> tuple[list[dict], list[dict]]:
     pages, page_url = [], collection["first"]
     while page_url:
         pages.append(body_of(client.get(page_url)))
-        assert pages[-1]["partOf"]["total"] == collection["total"]
+        assert pages[-1]["id"] == page_url
         page_url = pages[-1].get("next")
     assert pages[-1]["id"] == collection["last"]
+    # Back from the last by `prev`, the same pages.
+    assert [page.get("prev") for page in pages] == [None] + [page["id"] for page in pages[:-1]]
     items = [item for page in pages for item in page["items"]]
     assert len(items) == collection["total"]
+    # Each page whole threads (it begins with one), PAGE_SIZE of them but the last.
+    threads = [sum(item["motivation"] != "replying" for item in page["items"]) for page in pages]
+    assert all(page["items"][0]["motivation"] != "replying" for page in pages if page["items"])
+    assert all(n == api.PAGE_SIZE for n in threads[:-1]) and threads[-1] <= api.PAGE_SIZE
     return pages, items
 
 
@@ -570,8 +582,8 @@ steps = st.lists(
 def test_the_pages_together_are_the_discussion_as_its_pages_show_it(
     steps, monkeypatch, group, member, facilitator, assigned_reading
 ):
-    # Pages of 3 end inside threads and deep reply trees.
-    monkeypatch.setattr(api, "PAGE_SIZE", 3)
+    # Pages of 2 threads, whatever their reply trees.
+    monkeypatch.setattr(api, "PAGE_SIZE", 2)
     with transaction.atomic():
         people = {"member": member, "facilitator": facilitator}
         people["other"] = make_user("other@example.org", "Olive Other")
@@ -616,7 +628,6 @@ def test_the_pages_together_are_the_discussion_as_its_pages_show_it(
             client = signed_in(Client(), person)
             pages, items = every_page(client, url)
             assert items == as_the_thread_pages_show_it(assignment, person), who
-            assert [page["startIndex"] for page in pages] == list(range(0, len(items) or 1, 3))
         transaction.set_rollback(True)
 
 
@@ -652,43 +663,103 @@ def test_another_groups_reading_is_on_no_page(client, group, member, outsider, a
         f"/api/groups/{group.slug}/readings/{their_reading.slug}/annotations",
     ):
         assert client.get(path).status_code == 404
-        assert client.get(path + "?page=0").status_code == 404
+        assert client.get(path + "?page=first").status_code == 404
     # Their reading, assigned to both groups: each group sees its own discussion only.
     assign_reading(group=group, reading=their_reading, meeting_date=None, notes="", actor=member)
-    ours = f"/api/groups/{group.slug}/readings/{their_reading.slug}/annotations?page=0"
+    ours = f"/api/groups/{group.slug}/readings/{their_reading.slug}/annotations?page=first"
     assert body_of(client.get(ours))["items"] == []
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "number, status",
+    "name, status",
     [
-        ("0", 200),
-        ("00", 200),
-        ("1", 200),
-        ("2", 404),  # past the last page
-        ("999999999", 404),
-        ("9" * 5000, 404),  # past int()'s digit limit
-        ("-1", 404),
-        ("abc", 404),
-        ("", 404),
-        ("1.0", 404),
-        (" 1", 404),
-        ("\N{ARABIC-INDIC DIGIT ONE}", 404),  # a digit to str.isdigit, not a page number
-        ("\N{SUPERSCRIPT TWO}", 404),
+        ("first", 200),
+        ("0.0.0", 200),  # before every thread: the first page's threads
+        ("999999999.0.0", 404),  # past the last thread
+        ("999999999.99999999999999999.999999999999999999", 404),  # the largest a name holds
+        ("0", 400),  # a page number, as pages were named once
+        ("1", 400),
+        ("FIRST", 400),
+        ("", 400),
+        ("-1.0.0", 400),
+        ("1.2", 400),
+        ("1.2.3.4", 400),
+        (" 1.2.3", 400),
+        ("1.2.3\n", 400),
+        ("1.999999999999999999.3", 400),  # past any date
+        ("9" * 5000 + ".1.1", 400),  # past int()'s digit limit
+        ("\N{ARABIC-INDIC DIGIT ONE}.1.1", 400),  # a digit to int(), not in a name
     ],
 )
-def test_page_numbers_past_the_end_or_malformed_find_nothing(
-    client, group, member, assigned_reading, number, status
+def test_page_names_past_the_end_or_malformed_find_nothing(
+    client, group, member, assigned_reading, name, status
 ):
-    for n in range(201):
+    for n in range(51):
         make_annotation(group, assigned_reading, member, body=f"Q{n}")
     signed_in(client, member)
     url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
-    response = client.get(url, {"page": number})
+    response = client.get(url, {"page": name})
     assert response.status_code == status
-    if status == 404:
+    if status == 200:
+        assert len(body_of(response)["items"]) == 50
+    elif status == 404:
         assert body_of(response) == {"error": "Not found."}
+    else:
+        assert "follow the collection's first, next, prev or last" in body_of(response)["error"]
+
+
+@pytest.mark.django_db
+def test_a_page_keeps_its_place_as_the_discussion_changes(client, group, member, assigned_reading):
+    passages = list(assigned_reading.passages.all())
+    threads = [
+        make_annotation(group, assigned_reading, member, passage=passages[1], body=f"Q{n}")
+        for n in range(52)
+    ]
+    signed_in(client, member)
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    second = body_of(client.get(body_of(client.get(url))["first"]))["next"]
+    # A thread posted on an earlier passage, and the one the page began with deleted.
+    make_annotation(group, assigned_reading, member, passage=passages[0], body="Earlier")
+    assert client.delete(f"/api/annotations/{threads[50].pk}").status_code == 204
+    page = body_of(client.get(second))
+    assert [item["body"]["value"] for item in page["items"]] == ["Q51"]
+
+
+def page_name(thread: Annotation) -> str:
+    """The name of the page that would begin at `thread`, as the API makes it."""
+    return api._key(thread.passage.position, thread.created, thread.pk)
+
+
+@pytest.mark.django_db
+def test_a_page_named_after_a_post_one_may_not_see_shows_nothing_of_it(
+    client, group, member, outsider, assigned_reading
+):
+    other = make_user("other@example.org", "Olive Other")
+    add_member(group, other)
+    before = make_annotation(group, assigned_reading, member, body="Before")
+    note = make_annotation(group, assigned_reading, member, kind="note", body="Mine alone")
+    after = make_annotation(group, assigned_reading, member, body="After")
+    # The same reading in another group, posted on in between.
+    theirs = create_group(name="Day readers", description="", creator=outsider)
+    assign_reading(
+        group=theirs, reading=assigned_reading, meeting_date=None, notes="", actor=outsider
+    )
+    their = make_annotation(theirs, assigned_reading, outsider, body="Their question")
+    last = make_annotation(group, assigned_reading, member, body="Last")
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations"
+    signed_in(client, other)
+    for hidden, shown in ((note, [after, last]), (their, [last])):
+        page = body_of(client.get(url, {"page": page_name(hidden)}))
+        assert [item["id"].rsplit("/", 1)[1] for item in page["items"]] == [
+            str(thread.pk) for thread in shown
+        ]
+        assert "Mine alone" not in json.dumps(page) and "Their" not in json.dumps(page)
+        assert page["prev"].endswith("?page=first")
+    assert body_of(client.get(url, {"page": "first"}))["items"][0]["id"].endswith(f"/{before.pk}")
+    # Their collection, named by one of ours, is still not ours to see.
+    theirs_url = f"/api/groups/{theirs.slug}/readings/{assigned_reading.slug}/annotations"
+    assert client.get(theirs_url, {"page": page_name(after)}).status_code == 404
 
 
 @pytest.mark.django_db
@@ -706,11 +777,10 @@ def test_a_page_takes_the_same_queries_however_long_the_discussion(
 
     first = make_annotation(group, assigned_reading, member)
     post_reply(annotation=first, parent=None, body="R", author=facilitator)
-    # session, user, group with my role, assignment, then the total
+    # session, user, group with my role, assignment, then the total (one page)
     assert counted(url, 5)["total"] == 2
-    # ... or the page's threads numbered (with the total), those threads,
-    # passages, their replies
-    assert len(counted(url + "?page=0", 8)["items"]) == 2
+    # ... or the page's threads, passages, their replies
+    assert len(counted(url + "?page=first", 7)["items"]) == 2
     for n in range(300):
         thread = make_annotation(group, assigned_reading, member, body=f"Q{n}")
         parent = None
@@ -718,6 +788,8 @@ def test_a_page_takes_the_same_queries_however_long_the_discussion(
             parent = post_reply(annotation=thread, parent=parent, body="R", author=facilitator)
         if n % 7 == 0:
             delete_post(post=parent or thread)
-    collection = counted(url, 5)
-    assert counted(collection["first"], 8)["items"]
+    # ... and where the last page begins
+    collection = counted(url, 6)
+    assert counted(collection["first"], 7)["items"]
+    # ... and the threads before the page, for `prev`
     assert counted(collection["last"], 8)["items"]

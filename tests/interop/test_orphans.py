@@ -37,7 +37,7 @@ def test_an_orphan_has_its_quote_and_no_position(client, group, member, assigned
     # Made on a whole passage that a revision took out: nothing of the text to quote.
     target = json.loads(client.get(f"/api/annotations/{on_passage.pk}").content)["target"]
     assert "selector" not in target and target["source"].endswith(f"/r/{assigned_reading.slug}/")
-    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations?page=0"
+    url = f"/api/groups/{group.slug}/readings/{assigned_reading.slug}/annotations?page=first"
     items = {
         item["id"].rsplit("/", 1)[1]: item for item in json.loads(client.get(url).content)["items"]
     }
