@@ -201,7 +201,10 @@ class Discussion:
       place, under the same ids), and the assignment (a reading put back on the
       syllabus starts a new discussion of it);
     - the templates that draw them (a new release draws them anew).
-    So a changed discussion never meets a stale piece, and every member shares them."""
+    So a changed discussion never meets a stale piece, and every member shares them.
+    What the keys are made of is itself cached under the discussion's version,
+    which every write bumps: a request that wrote gives its Assignment the
+    version it made before it draws a piece."""
 
     def __init__(self, request: HttpRequest, assignment: Assignment, people, filters=None):
         self.request, self.assignment, self.filters = request, assignment, filters
@@ -220,38 +223,63 @@ class Discussion:
         """Each passage's cache key: shared when it shows what every member sees,
         else the viewer's own."""
         user = self.request.user
-        shared = ~Q(kind=Annotation.Kind.NOTE)
-        sees_hidden = (
-            Q(hidden__isnull=False) if self.moderator else Q(hidden__isnull=False, author=user)
-        )
-        stats = (
-            self._of_reading()
-            .filter(passage__in=[p.id for p in passages])
-            .order_by()
-            .values("passage")
-            .annotate(
-                count=Count("pk", filter=shared),
-                latest=Max("version", filter=shared),
-                every=Count("pk"),
-                newest=Max("version"),
-                notes=Count("pk", filter=Q(kind=Annotation.Kind.NOTE, author=user)),
-                hidden=Count("pk", filter=sees_hidden),
-            )
-        )
-        stats = {row["passage"]: row for row in stats}
+        stats = self._stats(passages)
         keys = {}
         for passage in passages:
             row = stats.get(passage.id)
             key = f"{template}:{self.scope}:{passage.id}"
             if row is None:
                 keys[passage.id] = f"{key}:0:0"
-            elif not (row["notes"] or row["hidden"]):
-                keys[passage.id] = f"{key}:{row['count']}:{row['latest']}"
+                continue
+            count, latest, every, newest, noters, hiders = row
+            if not (user.pk in noters or (hiders if self.moderator else user.pk in hiders)):
+                keys[passage.id] = f"{key}:{count}:{latest}"
             else:
                 # The viewer's own piece: every annotation there counts (their notes
                 # among them), and so does whether they moderate (hidden posts).
-                keys[passage.id] = f"{key}:{row['every']}:{row['newest']}:{self.viewer}"
+                keys[passage.id] = f"{key}:{every}:{newest}:{self.viewer}"
         return keys
+
+    def _stats(self, passages) -> dict[int, tuple]:
+        """What the keys of `passages` are made of, for each passage holding
+        annotations: the count of shared ones and their latest version, the
+        same of all of them, and who wrote the private notes and the hidden
+        posts there. The same for every viewer, and it changes only with the
+        discussion: cached under its version."""
+        ids = ",".join(str(p.id) for p in passages)
+        digest = hashlib.blake2b(ids.encode(), digest_size=8).hexdigest()
+        key = f"stats:{self.scope}:{self.assignment.discussion_version}:{digest}"
+
+        def fetch():
+            here = self._of_reading().filter(passage__in=[p.id for p in passages]).order_by()
+            shared = ~Q(kind=Annotation.Kind.NOTE)
+            counts = here.values("passage").annotate(
+                count=Count("pk", filter=shared),
+                latest=Max("version", filter=shared),
+                every=Count("pk"),
+                newest=Max("version"),
+            )
+            authors = defaultdict(lambda: (set(), set()))
+            for passage, author, kind, hidden in here.filter(
+                Q(kind=Annotation.Kind.NOTE) | Q(hidden__isnull=False)
+            ).values_list("passage", "author", "kind", "hidden"):
+                noters, hiders = authors[passage]
+                if kind == Annotation.Kind.NOTE:
+                    noters.add(author)
+                if hidden is not None:
+                    hiders.add(author)
+            return {
+                row["passage"]: (
+                    row["count"],
+                    row["latest"],
+                    row["every"],
+                    row["newest"],
+                    *authors.get(row["passage"], ((), ())),
+                )
+                for row in counts
+            }
+
+        return _cached_value(key, fetch)
 
     def _of_reading(self):
         return Annotation.objects.filter(
@@ -378,21 +406,40 @@ class Discussion:
         one view, members without a hidden question of their own another."""
         if self.moderator:
             return "moderator"
-        # By the author alone, which the author's index finds at once: with the
-        # reading as well, SQLite scans the reading's annotations instead.
-        own_hidden = Annotation.objects.filter(
-            author=self.request.user, kind=Annotation.Kind.QUESTION, hidden__isnull=False
-        ).values_list("group", "reading")
-        here = (self.assignment.group.pk, self.assignment.reading.pk)
-        return f"user{self.request.user.pk}" if here in set(own_hidden) else "member"
+        askers = self._reading_facts()[1]
+        return f"user{self.request.user.pk}" if self.request.user.pk in askers else "member"
+
+    def _reading_facts(self) -> tuple[bool, frozenset]:
+        """Whether the reading has orphans, and who asked its hidden questions:
+        for every viewer, and changing only with the discussion, so cached
+        under its version."""
+        key = f"facts:{self.scope}:{self.assignment.discussion_version}"
+
+        def fetch():
+            rows = (
+                self._of_reading()
+                .filter(
+                    Q(orphaned__isnull=False)
+                    | Q(kind=Annotation.Kind.QUESTION, hidden__isnull=False)
+                )
+                .values_list("orphaned", "kind", "hidden", "author")
+            )
+            orphans, askers = False, set()
+            for orphaned, kind, hidden, author in rows:
+                orphans = orphans or orphaned is not None
+                if kind == Annotation.Kind.QUESTION and hidden is not None:
+                    askers.add(author)
+            return orphans, frozenset(askers)
+
+        return _cached_value(key, fetch)
 
     def orphans(self) -> list[Annotation]:
         """The threads whose words a revision took out of the text, as the viewer
         may see them and the filters let through."""
-        orphans = self._of_reading().filter(orphaned__isnull=False)
-        # Most readings have none: a plain look at their index says so.
-        if not orphans.exists():
+        # Most readings have none, which the discussion's facts tell.
+        if not self._reading_facts()[0]:
             return []
+        orphans = self._of_reading().filter(orphaned__isnull=False)
         if self.filters:
             orphans = self.filters.apply(orphans, self.request.user)
         return visible_annotations(self.request, self.assignment, orphans)
@@ -416,12 +463,16 @@ def _page_number(page: str | None) -> int:
         return 1
 
 
+def _cached_value(key: str, fetch):
+    """The value under `key` in the cache, fetched and kept there when missing."""
+    value = cache.get(key)
+    if value is None:
+        value = fetch()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
 def _cached(key: str | None, render) -> str:
     """A rendered piece from the cache under `key`, rendered and kept there
     when missing; rendered afresh when there is no key."""
-    html = cache.get(key) if key else None
-    if html is None:
-        html = render()
-        if key:
-            cache.set(key, html, CACHE_SECONDS)
-    return mark_safe(html)
+    return mark_safe(_cached_value(key, render) if key else render())

@@ -63,6 +63,19 @@ def parts_of(reading: Reading) -> list[Part]:
     return parts
 
 
+def outline(reading: Reading, part: Part) -> list:
+    """The passages of `part` as the reading page outlines them: id, anchor,
+    kind, position and text. They too change only with the reading's text:
+    kept in the cache under its revision."""
+    key = f"outline:{reading.pk}:{reading.revision}:{part.first}:{part.last}"
+    rows = cache.get(key)
+    if rows is None:
+        passages = reading.passages.filter(position__range=(part.first, part.last))
+        rows = list(passages.values_list("id", "anchor", "kind", "position", "text", named=True))
+        cache.set(key, rows, CACHE_SECONDS)
+    return rows
+
+
 def part_at(parts: list[Part], position: int) -> Part:
     """The part holding the passage at `position`."""
     return parts[max(0, bisect_right([part.first for part in parts], position) - 1)]

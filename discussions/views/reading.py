@@ -14,7 +14,7 @@ from groups.access import can, get_assignment_for_member
 from groups.models import Assignment, Membership
 from groups.sections import render_sections
 from readings.models import Passage
-from readings.parts import Part, part_at, parts_of
+from readings.parts import Part, outline, part_at, parts_of
 
 from .. import live, sections, services
 from ..forms import AnnotationForm, DiscussionFilterForm
@@ -93,11 +93,8 @@ def _page(request: HttpRequest, assignment: Assignment, compose=None, status: in
         )
     parts = parts_of(reading)
     part = _part_asked(request, reading, parts, compose)
-    passages = []
-    if part:
-        # An outline: the cached rows need no more, and the rest is fetched only when not cached.
-        outline = reading.passages.filter(position__range=(part.first, part.last))
-        passages = list(outline.values_list("id", "anchor", "kind", "position", "text", named=True))
+    # An outline: the cached rows need no more, and the rest is fetched only when not cached.
+    passages = outline(reading, part) if part else []
     discussion = Discussion(request, assignment, people, filters)
     following = parts[part.number] if part and part.number < len(parts) else None
     link = part_link(request, assignment)
@@ -236,6 +233,8 @@ def annotate(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse
     )
     message = f"{annotation.get_kind_display()} posted."
     if is_htmx(request):
+        # The pieces are found under the discussion's version: the one this post made.
+        assignment.discussion_version = annotation.version
         posted = HttpResponse(render_passage(request, assignment, data["passage"]))
         return announce(posted, message, f'[data-thread-link="{annotation.pk}"]')
     messages.success(request, message)

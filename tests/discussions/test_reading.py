@@ -114,6 +114,24 @@ def test_htmx_post_answers_with_the_passage(client, group, member, assigned_read
 
 
 @pytest.mark.django_db
+def test_htmx_post_answers_with_the_passage_as_the_post_left_it(
+    client, group, member, assigned_reading
+):
+    # What the pieces' keys are made of is cached under the discussion's version:
+    # here a refused post drew the passage again (and cached it) at the version before.
+    passage = assigned_reading.passages.first()
+    signed_in(client, member).get(page_url(group, assigned_reading))
+
+    def post(body):
+        data = {"passage": passage.anchor, "kind": "comment", "body": body}
+        return client.post(annotate_url(group, assigned_reading), data, HTTP_HX_REQUEST="true")
+
+    assert post("").status_code == 400
+    html = post("In place").content.decode()
+    assert "0 questions · 1 comment" in html and "In place" in html
+
+
+@pytest.mark.django_db
 def test_without_javascript_the_margin_opens_a_composer(client, group, member, assigned_reading):
     passage = assigned_reading.passages.get(position=3)
     page = signed_in(client, member).get(page_url(group, assigned_reading)).content.decode()
@@ -279,10 +297,11 @@ def test_reading_page_queries_stay_flat(
             set_reaction(annotation=annotation, reply=None, user=organizer, kind="lost", on=True)
     signed_in(client, member)
     # session, user, group with my role, assignment with reading, members, the
-    # reading's parts, the part's outline, each passage's annotation count and
-    # version (the cache keys), the passages not cached, their margins (heat, counts,
-    # the threads listed, the marks), the threads from an earlier version, whether
-    # I wrote a hidden question (the questions list's key), the questions counted and
+    # reading's parts, the part's outline, each passage's annotation counts and
+    # versions and who wrote the private notes and hidden posts there (the cache
+    # keys), the passages not cached, their margins (heat, counts, the threads
+    # listed, the marks), whether there are threads from an earlier version and who
+    # asked hidden questions (the questions list's key), the questions counted and
     # a page of them, published agenda, running meeting, the viewer's visit (moved,
     # returning the one before, in one query), whether I follow the reading, the
     # header's inbox count
@@ -293,7 +312,8 @@ def test_reading_page_queries_stay_flat(
     if annotations == listed:
         assert response.content.decode().count("I&#x27;m lost: 1") == annotations // 5
     # Again: every passage and the questions list come from the cache, annotations
-    # unread; the parts too.
-    with django_assert_num_queries(14):
+    # unread; the parts, the outline and what the keys are made of too (until the
+    # discussion's version or the text's revision changes).
+    with django_assert_num_queries(10):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == listed

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from readings import parts as reading_parts
 from readings.models import Passage
 from readings.parts import PART_MIN, PART_SIZE, part_at, parts_of, split
 from tests.conftest import make_reading
@@ -68,3 +69,18 @@ def test_parts_follow_a_revised_text(django_assert_num_queries):
     reading.revision += 1
     reading.save(update_fields=["revision"])
     assert [p.last for p in parts_of(reading)] == [100, 120]
+
+
+@pytest.mark.django_db
+def test_a_parts_outline_follows_a_revised_text(django_assert_num_queries):
+    reading = make_reading(passages=150)
+    second = parts_of(reading)[1]
+    with django_assert_num_queries(1):
+        rows = reading_parts.outline(reading, second)
+    assert [row.position for row in rows] == list(range(101, 151))
+    with django_assert_num_queries(0):  # kept in the cache under the revision
+        reading_parts.outline(reading, second)
+    reading.passages.filter(position=101).update(text="Rewritten")
+    reading.revision += 1
+    reading.save(update_fields=["revision"])
+    assert reading_parts.outline(reading, second)[0].text == "Rewritten"
