@@ -346,11 +346,7 @@ class Discussion:
             if data["mine"]:
                 asked += f":user{self.request.user.pk}"
         key = f"question-count:{self.scope}:{self.assignment.discussion_version}:{asked}"
-        count = cache.get(key)
-        if count is None:
-            count = self.listed_questions().count()
-            cache.set(key, count, CACHE_SECONDS)
-        return count
+        return _cached_value(key, lambda: self.listed_questions().count())
 
     def questions(self, sort: str, page: str | None) -> str:
         """One page of the questions the viewer may see and the filters let
