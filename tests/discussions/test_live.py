@@ -172,9 +172,10 @@ def test_the_questions_count_is_counted_not_listed(
     hidden = make_annotation(group, assigned_reading, organizer, body="Rude?")
     moderate(post=hidden, group=group, actor=organizer, action="hidden")
     # The same queries for 30 questions or 300: a count (besides the ticket, the
-    # session and user, the changes, the people, and the changed passage's
-    # margin: its key, heat, counts, threads, marks; and the meeting banner).
-    with django_assert_num_queries(12):
+    # session and user, the changes, the people, the changed passage's margin
+    # drawn through the filters: its passage, heat, counts, threads ranked then
+    # fetched, marks; and the meeting banner).
+    with django_assert_num_queries(13):
         response = client.get(url + "&unanswered=on", HTTP_IF_NONE_MATCH=etag)
     # The hidden question counts, as the list shows it ("hidden by a moderator");
     # the organizer's private note does not.
@@ -183,6 +184,6 @@ def test_the_questions_count_is_counted_not_listed(
     # Another member polling at the same version through the same filters is
     # given the count the first one made: no count query (the margin is drawn
     # again, through the filters).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = other.get(other_url + "&unanswered=on", HTTP_IF_NONE_MATCH=other_etag)
     assert question_count(response.content.decode()) == expected

@@ -300,12 +300,12 @@ def test_reading_page_queries_stay_flat(
     # reading's parts, the part's outline, each passage's annotation counts and
     # versions and who wrote the private notes and hidden posts there (the cache
     # keys), the passages not cached, their margins (heat, counts, the threads
-    # listed, the marks), whether there are threads from an earlier version and who
-    # asked hidden questions (the questions list's key), the questions counted and
-    # a page of them, published agenda, running meeting, the viewer's visit (moved,
-    # returning the one before, in one query), whether I follow the reading, the
-    # header's inbox count
-    with django_assert_num_queries(22):
+    # listed: ranked, then fetched; the marks), whether there are threads from an
+    # earlier version and who asked hidden questions (the questions list's key),
+    # the questions counted and a page of them, published agenda, running meeting,
+    # the viewer's visit (moved, returning the one before, in one query), whether I
+    # follow the reading, the header's inbox count
+    with django_assert_num_queries(23):
         response = client.get(page_url(group, reading))
     listed = min(annotations, 50 * MARGIN_THREADS)  # each margin lists its liveliest
     assert response.content.decode().count('class="thread-summary ') == listed
