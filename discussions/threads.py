@@ -118,6 +118,23 @@ def walk(tree: list[ReplyNode]):
         stack.extend((child, depth + 1) for child in reversed(node.children))
 
 
+def with_trees(assignment, threads, replies, user) -> list[tuple[Annotation, list[ReplyNode]]]:
+    """Each of `threads` (of a group's reading) with the tree of its `replies`,
+    display states set on all of them, as the thread pages show them."""
+    group = assignment.group
+    set_states([*threads, *replies], user, can(group, Membership.Role.FACILITATOR))
+    by_thread: dict[int, list[Reply]] = defaultdict(list)
+    for reply in replies:
+        by_thread[reply.annotation_id].append(reply)
+    trees = []
+    for thread in threads:
+        thread.group, thread.reading = group, assignment.reading
+        for reply in by_thread[thread.pk]:
+            reply.annotation = thread
+        trees.append((thread, reply_tree(by_thread[thread.pk])))
+    return trees
+
+
 def reading_threads(assignment, user):
     """The passages of a group's reading and, passage by passage, the threads
     the viewer may see (display states set) each with its reply tree (empty
@@ -128,14 +145,7 @@ def reading_threads(assignment, user):
     threads = list(visible.select_related("author").order_by("created", "id"))
     open_to_user = visible.replies_open_to(user).values("pk")
     replies = list(Reply.objects.filter(annotation__in=open_to_user).select_related("author"))
-    set_states([*threads, *replies], user, can(group, Membership.Role.FACILITATOR))
-    by_thread: dict[int, list[Reply]] = defaultdict(list)
-    for reply in replies:
-        by_thread[reply.annotation_id].append(reply)
     on_passage: dict[int, list[tuple[Annotation, list[ReplyNode]]]] = defaultdict(list)
-    for thread in threads:
-        thread.group, thread.reading = group, reading
-        for reply in by_thread[thread.pk]:
-            reply.annotation = thread
-        on_passage[thread.passage_id].append((thread, reply_tree(by_thread[thread.pk])))
+    for thread, tree in with_trees(assignment, threads, replies, user):
+        on_passage[thread.passage_id].append((thread, tree))
     return passages, on_passage

@@ -8,7 +8,6 @@ not exist (404); private notes and hidden posts show as they do on the page.
 
 import json
 import re
-from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
@@ -29,7 +28,7 @@ from discussions import services
 from discussions.access import get_post_in_thread, get_thread_by_id, require_author
 from discussions.forms import BODY_MAX, EditForm
 from discussions.models import Annotation, Reply
-from discussions.threads import reply_tree, state_of, walk
+from discussions.threads import reply_tree, state_of, walk, with_trees
 from groups.access import can, get_assignment_for_member
 from groups.models import Membership
 from readings.services import size_label
@@ -317,25 +316,17 @@ def discussion_items(
     """`threads` of a group's reading (from `_threads`; by default all its
     viewer may see) as W3C annotations, each followed by the replies it shows
     them, in the thread page's order."""
-    group, reading, user = assignment.group, assignment.reading, request.user
+    user = request.user
     if threads is None:
         threads = list(_threads(assignment, user).select_related("author", "passage"))
-    moderator = can(group, Membership.Role.FACILITATOR)
-    passages = reading.passages.values_list("pk", "text", named=True)
+    passages = assignment.reading.passages.values_list("pk", "text", named=True)
     starts = w3c.passage_starts(passages)
     replies = Reply.objects.filter(annotation__in=[t.pk for t in threads if t.opened])
-    by_thread: dict[int, list[Reply]] = defaultdict(list)
-    for reply in replies.select_related("author"):
-        by_thread[reply.annotation_id].append(reply)
+    replies = list(replies.select_related("author"))
     items = []
-    for thread in threads:
-        thread.group, thread.reading = group, reading
-        state = state_of(thread, user, moderator)
-        items.append(w3c.annotation_json(request, thread, state, starts[thread.passage_id]))
-        for node, _ in walk(reply_tree(by_thread[thread.pk])):
-            node.reply.annotation = thread
-            state = state_of(node.reply, user, moderator)
-            items.append(w3c.reply_json(request, node.reply, state))
+    for thread, tree in with_trees(assignment, threads, replies, user):
+        items.append(w3c.annotation_json(request, thread, thread.state, starts[thread.passage_id]))
+        items += [w3c.reply_json(request, n.reply, n.reply.state) for n, _ in walk(tree)]
     return items
 
 
