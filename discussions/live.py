@@ -48,11 +48,12 @@ def current(
     request, ticket_value: str, group_slug: str, *, reading_slug: str = "", also=None, stamps=()
 ) -> Assignment | None:
     """The ticket's assignment, with its group (`viewer_role` set) and reading,
-    and as `stamps` the values of `stamps`, if the ticket is good for this
-    reading (and its assignment meets `also`, a condition such as "this meeting
-    is of it") and, in one query, its session is still live (a sign-out ends
-    it), its user is active with the password they had, they are still a
-    member of the group, and the reading is still published."""
+    its user's id as `viewer_id` and as `stamps` the values of `stamps`, if the
+    ticket is good for this reading (and its assignment meets `also`, a
+    condition such as "this meeting is of it") and, in one query, its session
+    is still live (a sign-out ends it), its user is active with the password
+    they had, they are still a member of the group, and the reading is still
+    published."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -60,11 +61,12 @@ def current(
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     if not hmac.compare_digest(claims.get("s", ""), _session_digest(session_key)):
         return None
-    users = get_user_model().objects.filter(pk=claims["u"], is_active=True)
-    role = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"]).values("role")
+    # No orderings: each finds one row at most, and orderings cost every poll compiling them.
+    users = get_user_model().objects.filter(pk=claims["u"], is_active=True).order_by()
+    role = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"]).order_by()
     found = Assignment.objects.filter(
         pk=claims["a"], group__slug=group_slug, reading__status=Reading.Status.PUBLISHED
-    )
+    ).order_by()
     if reading_slug:
         found = found.filter(reading__slug=reading_slug)
     if also is not None:
@@ -74,17 +76,22 @@ def current(
             Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
         )
         .select_related("group", "reading")
-        .annotate(role=Subquery(role[:1]), password=Subquery(users.values("password")[:1]))
+        .annotate(
+            role=Subquery(role.values("role")[:1]), password=Subquery(users.values("password")[:1])
+        )
         .annotate(**{f"stamp_{n}": stamp(claims["u"]) for n, stamp in enumerate(stamps)})
-        .exclude(role=None)
-        .exclude(password=None)
     )
     assignment = next(iter(found), None)
-    if assignment is None or not hmac.compare_digest(
-        claims.get("p", ""), _password_digest(assignment.password)
+    # No role: not a member. No password: the user is gone or inactive.
+    if (
+        assignment is None
+        or assignment.role is None
+        or assignment.password is None
+        or not hmac.compare_digest(claims.get("p", ""), _password_digest(assignment.password))
     ):
         return None
     assignment.group.viewer_role = Membership.Role(assignment.role)
+    assignment.viewer_id = claims["u"]
     assignment.stamps = [getattr(assignment, f"stamp_{n}") for n in range(len(stamps))]
     return assignment
 

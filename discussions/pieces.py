@@ -4,7 +4,7 @@ everything they show."""
 
 import functools
 import hashlib
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from pathlib import Path
 
 from django.conf import settings
@@ -219,7 +219,6 @@ class Discussion:
         scope = f"{templates_digest()}/{group.slug}/{reading.slug}/{reading.revision}/{names}"
         scope = scope.encode()
         self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
-        self.viewer = f"user{request.user.pk}" + (":moderator" if self.moderator else "")
 
     def _keys(self, passages, template: str) -> dict[int, str]:
         """Each passage's cache key: shared when it shows what every member sees,
@@ -239,7 +238,8 @@ class Discussion:
             else:
                 # The viewer's own piece: every annotation there counts (their notes
                 # among them), and so does whether they moderate (hidden posts).
-                keys[passage.id] = f"{key}:{every}:{newest}:{self.viewer}"
+                viewer = f"user{user.pk}" + (":moderator" if self.moderator else "")
+                keys[passage.id] = f"{key}:{every}:{newest}:{viewer}"
         return keys
 
     def _stats(self, passages) -> dict[int, tuple]:
@@ -404,38 +404,14 @@ class Discussion:
         one view, members without a hidden question of their own another."""
         if self.moderator:
             return "moderator"
-        askers = self._reading_facts()[1]
+        askers = reading_facts(self.assignment).hidden_askers
         return f"user{self.request.user.pk}" if self.request.user.pk in askers else "member"
-
-    def _reading_facts(self) -> tuple[bool, frozenset]:
-        """Whether the reading has orphans, and who asked its hidden questions:
-        for every viewer, and changing only with the discussion, so cached
-        under its version."""
-        key = f"facts:{self.scope}:{self.assignment.discussion_version}"
-
-        def fetch():
-            rows = (
-                self._of_reading()
-                .filter(
-                    Q(orphaned__isnull=False)
-                    | Q(kind=Annotation.Kind.QUESTION, hidden__isnull=False)
-                )
-                .values_list("orphaned", "kind", "hidden", "author")
-            )
-            orphans, askers = False, set()
-            for orphaned, kind, hidden, author in rows:
-                orphans = orphans or orphaned is not None
-                if kind == Annotation.Kind.QUESTION and hidden is not None:
-                    askers.add(author)
-            return orphans, frozenset(askers)
-
-        return _cached_value(key, fetch)
 
     def orphans(self) -> list[Annotation]:
         """The threads whose words a revision took out of the text, as the viewer
         may see them and the filters let through."""
         # Most readings have none, which the discussion's facts tell.
-        if not self._reading_facts()[0]:
+        if not reading_facts(self.assignment).orphans:
             return []
         orphans = self._of_reading().filter(orphaned__isnull=False)
         if self.filters:
@@ -450,6 +426,42 @@ class Discussion:
             key = f"filters:{self.scope}:" + ":".join(str(value) for _, value in values)
         context = {"filters": self.filters, "reading_url": reading_url}
         return _cached(key, lambda: render_to_string("discussions/_filters.html", context))
+
+
+# What a reading's discussion holds that changes how it shows, or to whom.
+Facts = namedtuple("Facts", ["orphans", "hidden_askers", "own_view"])
+
+
+def reading_facts(assignment: Assignment) -> Facts:
+    """Whether the reading has orphans; who asked its hidden questions; and
+    who sees its discussion their own way, having private notes or hidden
+    posts there. The same for every viewer and changing only with the
+    discussion (a revision bumps its version too): cached under its version,
+    from one query whatever its length."""
+    key = f"facts:{assignment.pk}:{assignment.reading.revision}:{assignment.discussion_version}"
+
+    def fetch():
+        hidden = Q(hidden__isnull=False)
+        rows = (
+            Annotation.objects.filter(group=assignment.group, reading=assignment.reading)
+            .filter(Q(orphaned__isnull=False) | Q(kind=Annotation.Kind.NOTE) | hidden)
+            .order_by()
+            .values("author")
+            .annotate(
+                orphans=Count("pk", filter=Q(orphaned__isnull=False)),
+                asked=Count("pk", filter=Q(kind=Annotation.Kind.QUESTION) & hidden),
+                own=Count("pk", filter=Q(kind=Annotation.Kind.NOTE) | hidden),
+            )
+            .values_list("author", "orphans", "asked", "own")
+        )
+        rows = list(rows)
+        return Facts(
+            orphans=any(orphans for _, orphans, _, _ in rows),
+            hidden_askers=frozenset(author for author, _, asked, _ in rows if asked),
+            own_view=frozenset(author for author, _, _, own in rows if own),
+        )
+
+    return _cached_value(key, fetch)
 
 
 def _page_number(page: str | None) -> int:

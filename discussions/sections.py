@@ -8,7 +8,8 @@ imports none of them.
   reading (id, anchor, kind, position, text).
 - LIVE: functions of (request, assignment) giving `<template data-live="…">`
   pieces that every live update with changes carries (the poll's request has
-  the page's query string).
+  the page's query string). They must not depend on who asks: the poll's
+  answer is shared by the members asking from the same version.
 - LIVE_STAMPS: news for the viewer alone, as pairs of functions: of (user id),
   giving a query expression whose value the reading poll's ETag carries beside
   the version, so that such news makes the poll answer, still from its one

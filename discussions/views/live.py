@@ -1,17 +1,19 @@
+import hashlib
 from collections import namedtuple
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.safestring import mark_safe
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
+from groups.models import Membership
 from groups.sections import render_sections
 from readings.parts import parts_of
 
 from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from ..pieces import Discussion, members_of, people_of
+from ..pieces import Discussion, members_of, people_of, reading_facts
 from .reading import part_link
 from .threads import thread_html
 
@@ -19,12 +21,18 @@ Outline = namedtuple("Outline", ["id", "anchor"])
 # A poll that missed more than this sends no pieces but "reload this part".
 LIVE_PASSAGES = 20
 LIVE_THREADS = 200
+# How long a poll's shared answer is kept: its key names the versions it goes
+# from and to, so it is asked for only in the seconds after a change.
+SHARED_SECONDS = 60
 
 
 @require_safe
 def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     """Conditional GET every few seconds from an open reading page: 304 from one
-    query when nothing changed, else the passages and open threads that did."""
+    query when nothing changed, else the passages and open threads that did.
+    What changed is the same for every member who sees the discussion the
+    common way, so the first of them to ask draws it and the rest of them
+    asking from the same version are given it from the cache."""
     etag, assignment, answer = live.unchanged(
         request,
         slug,
@@ -33,6 +41,59 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     )
     if answer:
         return answer
+    people = people_of(assignment)
+    filters = DiscussionFilterForm(request.GET, members=members_of(people))
+    discussion = Discussion(request, assignment, people, filters)
+    key = _shared_key(request, discussion)
+    changes = cache.get(key) if key else None
+    if changes is None:
+        changes = _changes(request, discussion)
+        if key:
+            cache.set(key, changes, SHARED_SECONDS)
+    html, changed = changes
+    open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
+    threads = []
+    for annotation in Annotation.objects.filter(pk__in=open_ids & changed).select_related(
+        "passage", "author"
+    ):
+        annotation.group, annotation.reading = assignment.group, assignment.reading
+        threads.append((annotation.pk, thread_html(request, annotation)))
+    stamps = "".join(
+        piece(value)
+        for (_, piece), value in zip(sections.LIVE_STAMPS, assignment.stamps, strict=True)
+    )
+    threads = render_to_string("discussions/_live_threads.html", {"threads": threads})
+    return live.with_etag(HttpResponse(html + threads + stamps), etag)
+
+
+def _shared_key(request: HttpRequest, discussion: Discussion) -> str | None:
+    """The cache key of the poll's answer for every member who sees the
+    discussion the common way, as the viewer does: not a moderator (they see
+    hidden posts), with no private notes or hidden posts on the reading, and
+    not filtering for their own posts. None for any other viewer. The key
+    names what the pieces' keys name (the discussion's scope), the versions
+    the answer goes from and to, and all of the query string that shapes it
+    (the page's filters and parts, and following the meeting)."""
+    assignment = discussion.assignment
+    if assignment.group.viewer_role != Membership.Role.MEMBER or "mine" in request.GET:
+        return None
+    if assignment.viewer_id in reading_facts(assignment).own_view:
+        return None
+    query = sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in ("t", "open")
+        for value in values
+    )
+    query = hashlib.blake2b(repr(query).encode(), digest_size=8).hexdigest()
+    return f"live:{discussion.scope}:{live.since(request)}:{assignment.discussion_version}:{query}"
+
+
+def _changes(request: HttpRequest, discussion: Discussion) -> tuple[str, set[int]]:
+    """The answer for what changed on the page's loaded parts since its
+    version, but the viewer's open threads and their own news; and the ids of
+    the threads that changed there."""
+    assignment = discussion.assignment
     # Only the parts the page has loaded, and only so much of them: past that,
     # the page is told to reload its part rather than sent most of it again.
     parts = parts_of(assignment.reading)
@@ -54,29 +115,10 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     if len(changed) > LIVE_THREADS or len(passages) > LIVE_PASSAGES:
         reload_url = f"{part_link(request, assignment)}{loaded[0].number}"
         changed, passages = {}, []
-    people = people_of(assignment)
-    filters = DiscussionFilterForm(request.GET, members=members_of(people))
-    discussion = Discussion(request, assignment, people, filters)
-    open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
-    threads = []
-    for annotation in Annotation.objects.filter(pk__in=open_ids & set(changed)).select_related(
-        "passage", "author"
-    ):
-        annotation.group, annotation.reading = assignment.group, assignment.reading
-        threads.append((annotation.pk, thread_html(request, annotation)))
     context = {
         "question_count": discussion.question_count(),
         "pieces": discussion.passages(passages, "discussions/_live_passage.html"),
-        "threads": threads,
         "reload_url": reload_url,
-        "group": assignment.group,
-        "reading": assignment.reading,
-        "live_sections": render_sections(sections.LIVE, request, assignment)
-        + mark_safe(
-            "".join(
-                piece(value)
-                for (_, piece), value in zip(sections.LIVE_STAMPS, assignment.stamps, strict=True)
-            )
-        ),
+        "live_sections": render_sections(sections.LIVE, request, assignment),
     }
-    return live.with_etag(render(request, "discussions/_live.html", context), etag)
+    return render_to_string("discussions/_live.html", context), set(changed)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from discussions.services import delete_post, moderate, post_reply
 from groups.models import Membership
+from notifications.models import Notification
 from tests.conftest import add_member, make_annotation, make_questions, make_user, signed_in
 
 
@@ -172,18 +173,130 @@ def test_the_questions_count_is_counted_not_listed(
     hidden = make_annotation(group, assigned_reading, organizer, body="Rude?")
     moderate(post=hidden, group=group, actor=organizer, action="hidden")
     # The same queries for 30 questions or 300: a count (besides the ticket, the
-    # session and user, the changes, the people, the changed passage's margin
-    # drawn through the filters: its passage, heat, counts, threads ranked then
-    # fetched, marks; and the meeting banner).
-    with django_assert_num_queries(13):
+    # people, who sees the discussion their own way, the session and user, the
+    # changes, the changed passage's margin drawn through the filters: its
+    # passage, heat, counts, threads ranked then fetched, marks; and the
+    # meeting banner).
+    with django_assert_num_queries(14):
         response = client.get(url + "&unanswered=on", HTTP_IF_NONE_MATCH=etag)
     # The hidden question counts, as the list shows it ("hidden by a moderator");
     # the organizer's private note does not.
     expected = f"({questions - questions // 3 + 1})"
     assert question_count(response.content.decode()) == expected
-    # Another member polling at the same version through the same filters is
-    # given the count the first one made: no count query (the margin is drawn
-    # again, through the filters).
-    with django_assert_num_queries(12):
+    # Another member polling from the same version through the same filters is
+    # given the answer the first one was: only the ticket and the people.
+    with django_assert_num_queries(2):
         response = other.get(other_url + "&unanswered=on", HTTP_IF_NONE_MATCH=other_etag)
     assert question_count(response.content.decode()) == expected
+
+
+def poll(client, url, etag, query=""):
+    return client.get(url + query, HTTP_IF_NONE_MATCH=etag).content.decode()
+
+
+def margin(html: str, passage) -> str:
+    """The margin piece a poll's answer carries for `passage`."""
+    found = re.search(rf'<template data-live="margin-{passage.anchor}">.*?</template>', html, re.S)
+    return found.group(0) if found else ""
+
+
+@pytest.mark.django_db
+def test_members_polling_from_the_same_version_share_one_answer(
+    client, group, member, facilitator, assigned_reading, django_assert_num_queries
+):
+    earlier = make_annotation(
+        group,
+        assigned_reading,
+        facilitator,
+        body="Earlier talk",
+        passage=assigned_reading.passages.last(),
+    )
+    question = make_annotation(group, assigned_reading, member, body="Shared news?")
+    others = [make_user(f"reader{n}@example.org", f"Reader {n}") for n in range(2)]
+    pages = []
+    for person in (member, *others):
+        if person != member:
+            add_member(group, person)
+        reader = signed_in(Client(), person)
+        pages.append((reader, *live_url(reader, group, assigned_reading)))
+    post_reply(annotation=question, parent=None, body="Fresh reply", author=facilitator)
+    first = poll(*pages[0])
+    assert "1 reply" in margin(first, question.passage)
+    assert not margin(first, earlier.passage)  # older news: the page has it
+    for reader, url, etag in pages[1:]:
+        # Only the ticket and the people (whose names the answer shows).
+        with django_assert_num_queries(2):
+            html = poll(reader, url, etag)
+        assert html == first
+    reader, url, etag = pages[1]
+    # Through other filters: their own answer, though from the same version.
+    comments_only = margin(poll(reader, url, etag, "&kind=comment"), question.passage)
+    assert comments_only and "Shared news?" not in comments_only
+    # From an older version: the news since then, the earlier thread's too.
+    assert "Earlier talk" in margin(poll(reader, url, '"0"'), earlier.passage)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("author_first", [True, False])
+def test_a_private_note_or_hidden_post_keeps_its_authors_answer_their_own(
+    group, member, organizer, facilitator, assigned_reading, author_first
+):
+    """In whichever order they poll: the author of a private note (or of a
+    hidden post) is never given the others' shared answer, and the others
+    never the author's."""
+    passage = assigned_reading.passages.first()
+    noter, hider = make_user("noter@example.org"), make_user("hider@example.org")
+    for person in (noter, hider):
+        add_member(group, person)
+    make_annotation(group, assigned_reading, noter, kind="note", body="My secret", passage=passage)
+    rude = make_annotation(group, assigned_reading, hider, body="Rude words", passage=passage)
+    moderate(post=rude, group=group, actor=organizer, action="hidden")
+    pages = {
+        person: (reader := signed_in(Client(), person), *live_url(reader, group, assigned_reading))
+        for person in (noter, hider, member, organizer)
+    }
+    make_annotation(group, assigned_reading, facilitator, body="News here", passage=passage)
+    order = [noter, hider, member, organizer] if author_first else [member, organizer, noter, hider]
+    answers = {person: margin(poll(*pages[person]), passage) for person in order}
+    assert all("News here" in html for html in answers.values())
+    assert "My secret" in answers[noter]
+    assert all("My secret" not in answers[person] for person in (hider, member, organizer))
+    # The hidden post's words: to its author and the moderator, no one else.
+    assert "Rude words" in answers[hider] and "Rude words" in answers[organizer]
+    assert all("Rude words" not in answers[person] for person in (noter, member))
+
+
+@pytest.mark.django_db
+def test_mine_open_threads_and_the_unread_count_stay_each_viewers_own(
+    group, member, facilitator, assigned_reading
+):
+    mine = make_annotation(group, assigned_reading, member, body="My question")
+    other = make_user("other@example.org", "Other reader")
+    add_member(group, other)
+    theirs = make_annotation(group, assigned_reading, other, body="Their question")
+    pages = {
+        person: (reader := signed_in(Client(), person), *live_url(reader, group, assigned_reading))
+        for person in (member, other)
+    }
+    post_reply(annotation=mine, parent=None, body="Answer to mine", author=facilitator)
+    post_reply(annotation=theirs, parent=None, body="Answer to theirs", author=facilitator)
+    # Told of the answer to their question: the member, and not the other.
+    Notification.objects.create(
+        user=member, group=group, reading=assigned_reading, kind="reply", event="reply-1"
+    )
+    # Each with their own question's thread open.
+    member_html = poll(*pages[member], f"&open={mine.pk}")
+    other_html = poll(*pages[other], f"&open={theirs.pk}")
+    assert f'data-live="thread-{mine.pk}"' in member_html
+    assert f'data-live="thread-{theirs.pk}"' not in member_html
+    assert f'data-live="thread-{theirs.pk}"' in other_html
+    assert f'data-live="thread-{mine.pk}"' not in other_html
+    # The header's unread count: the member's one notification, none for the other.
+    unread = re.compile(r'<template data-live="inbox-count">(.*?)</template>', re.S)
+    assert unread.search(member_html).group(1) != unread.search(other_html).group(1)
+    assert "1" in unread.search(member_html).group(1)
+    # "Mine": each their own threads, though asked from the same version.
+    member_mine = poll(*pages[member], "&mine=on")
+    other_mine = poll(*pages[other], "&mine=on")
+    assert "My question" in member_mine and "Their question" not in member_mine
+    assert "Their question" in other_mine and "My question" not in other_mine

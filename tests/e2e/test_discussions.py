@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from discussions.models import Annotation
+from discussions.services import post_reply
 from facilitation.models import AgendaItem
 from groups.services import assign_reading, create_group
 from readings.models import Passage, Reading
@@ -348,3 +349,28 @@ def test_ask_about_words_chosen_by_touch_on_a_phone(open_as, circle):
     expect(second.locator("mark")).to_have_text("argued")
     expect(page.get_by_role("link", name="Ada Asker: About what?")).to_be_visible()
     assert Annotation.objects.get().exact == "argued"
+
+
+def test_members_watching_get_the_same_news_and_keep_their_own_notes(open_as, circle):
+    """Two members watch the reading; one keeps a private note on the passage
+    a reply comes to. Both see the reply arrive in the margin (the second may
+    be given the answer drawn for the first); the note stays its author's."""
+    group = circle["asker"].memberships.get().group
+    reading = Reading.objects.get()
+    passage = reading.passages.first()
+    question = make_annotation(
+        group, reading, circle["replier"], body="Whose table?", passage=passage
+    )
+    noter, plain = (
+        make_user("noter@example.org", "Nia Noter"),
+        make_user("pat@example.org", "Pat Plain"),
+    )
+    for person in (noter, plain):
+        add_member(group, person)
+    make_annotation(group, reading, noter, kind="note", body="My own note", passage=passage)
+    pages = {person: open_as(person, circle["url"]) for person in (plain, noter)}
+    post_reply(annotation=question, parent=None, body="Ada's, at first.", author=circle["asker"])
+    for page in pages.values():
+        expect(page.locator(".margin").first).to_contain_text("1 reply", timeout=5_000)
+    expect(pages[noter].locator(".margin").first).to_contain_text("My own note")
+    expect(pages[plain].locator(".margin").first).not_to_contain_text("My own note")
