@@ -10,6 +10,8 @@ import json
 import os
 import random
 import re
+import statistics
+import time
 import uuid
 from collections import Counter, defaultdict
 from urllib.parse import urlsplit
@@ -24,6 +26,10 @@ POSTED: list[str] = []  # every reply marker a member saw posted, checked afterw
 TIMES: dict[str, list[float]] = defaultdict(list)
 FAILURES: Counter = Counter()
 STOPPING = Event()
+# The times of the requests begun once every member had arrived (and so had
+# loaded their reading page), and when that was.
+SETTLED: list[float] = []
+ARRIVED: list[float] = []
 
 
 class Signed(HttpUser):
@@ -123,12 +129,19 @@ def stopping(**kwargs):
     STOPPING.set()
 
 
+@events.spawning_complete.add_listener
+def arrived(**kwargs):
+    ARRIVED.append(time.time())
+
+
 @events.request.add_listener
-def note_server(url, response_time, exception, **kwargs):
+def note_server(url, response_time, exception, start_time, **kwargs):
     server = "{0.scheme}://{0.netloc}".format(urlsplit(url))
     TIMES[server].append(response_time)
     if exception:
         FAILURES[server] += 1
+    if ARRIVED and start_time >= ARRIVED[0]:
+        SETTLED.append(response_time)
 
 
 def figures(entry) -> dict:
@@ -147,6 +160,12 @@ def save_results(environment, **kwargs):
     results = {
         "total": figures(stats.total),
         "by_request": {name: figures(entry) for (name, _), entry in stats.entries.items()},
+        "after_arrival": {
+            "requests": len(SETTLED),
+            **{
+                f"p{p}_ms": round(statistics.quantiles(SETTLED, n=100)[p - 1]) for p in (50, 95, 99)
+            },
+        },
         "posted": POSTED,
         "times": TIMES,
         "failures": FAILURES,

@@ -290,6 +290,8 @@ def report(setup: dict, servers: list[str], cpu: dict, capacity: float):
     posted = set(noted["posted"])
     overall, by_name = noted["total"], noted["by_request"]
     result = {"users": USERS, "groups": GROUPS, "app_servers": len(servers), **overall}
+    # The same once every member has arrived: the arrivals' page loads apart.
+    result["after_arrival"] = noted["after_arrival"]
     result |= {
         "replies_posted": len(posted),
         "lost_posts": sum(1 for marker in posted if stored[marker] == 0),
@@ -325,6 +327,11 @@ def report(setup: dict, servers: list[str], cpu: dict, capacity: float):
         "unconfirmed_posts",
     ):
         print(f"  {key:<18} {result[key]:>10}")
+    after = result["after_arrival"]
+    print(
+        f"  after arrival     {after['requests']:>10} requests, "
+        f"p50/p95/p99 {after['p50_ms']}/{after['p95_ms']}/{after['p99_ms']} ms"
+    )
     for label, rows in (("server", result["by_server"]), ("request", by_name)):
         for name, row in rows.items():
             print(
