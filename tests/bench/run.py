@@ -479,6 +479,30 @@ def main() -> None:
 
         poll_new_ms = statistics.median(poll_after_one_reply() for _ in range(10))
 
+        # Two members with no private notes there, their pages at the same
+        # version: the first to poll draws the answer, the second is given it.
+        watchers = []
+        for n in range(2):
+            person = make_user(f"watcher{n}@example.org", f"Watcher {n}")
+            add_member(group, person)
+            watcher = Client()
+            watcher.force_login(person)
+            page = watcher.get(page_url).content.decode()
+            url = re.search(r'data-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+            watchers.append((watcher, url))
+
+        def poll_given_the_answer():
+            before = Assignment.objects.get(group=group, reading=discussed).discussion_version
+            post_reply(annotation=thread, parent=None, body="New", author=people[2])
+            (first, first_url), (second, second_url) = watchers
+            assert first.get(first_url, HTTP_IF_NONE_MATCH=f'"{before}"').status_code == 200
+            start = time.perf_counter()
+            response = second.get(second_url, HTTP_IF_NONE_MATCH=f'"{before}"')
+            assert response.status_code == 200
+            return (time.perf_counter() - start) * 1000
+
+        poll_shared_ms = statistics.median(poll_given_the_answer() for _ in range(10))
+
         # A thread with 50 followers: the request queues one task; the worker fans out.
         followed = annotations[2]
         for n in range(50):
@@ -555,6 +579,7 @@ def main() -> None:
         "poll_304_ms": round(poll_ms, 2),
         "poll_304_queries": poll_queries,
         "poll_new_ms": round(poll_new_ms, 1),
+        "poll_shared_ms": round(poll_shared_ms, 1),
         "post_50_followers_ms": round(followed_ms, 1),
         "post_50_followers_queries": followed_queries,
         "fan_out_50_followers_ms": round(fan_out_ms, 1),
@@ -589,6 +614,8 @@ def main() -> None:
     print(f"  {'live poll, nothing new (304)':<44} {result['poll_304_ms']:>8.2f} ms")
     print(f"  {'  SQL queries':<44} {result['poll_304_queries']:>8}")
     print(f"  {'live poll, one new reply (200)':<44} {result['poll_new_ms']:>8.1f} ms")
+    shared_ms = result["poll_shared_ms"]
+    print(f"  {'  the same, given the answer another drew':<44} {shared_ms:>8.1f} ms")
     followers_ms = result["post_50_followers_ms"]
     print(f"  {'post a reply, thread with 50 followers':<44} {followers_ms:>8.1f} ms")
     print(f"  {'  SQL queries':<44} {result['post_50_followers_queries']:>8}")
