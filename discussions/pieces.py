@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -281,7 +281,7 @@ class Discussion:
                 for row in counts
             }
 
-        return _cached_value(key, fetch)
+        return cache.get_or_set(key, fetch, CACHE_SECONDS)
 
     def _of_reading(self):
         return Annotation.objects.filter(
@@ -348,7 +348,7 @@ class Discussion:
             if data["mine"]:
                 asked += f":user{self.request.user.pk}"
         key = f"question-count:{self.scope}:{self.assignment.discussion_version}:{asked}"
-        return _cached_value(key, lambda: self.listed_questions().count())
+        return cache.get_or_set(key, lambda: self.listed_questions().count(), CACHE_SECONDS)
 
     def questions(self, sort: str, page: str | None) -> str:
         """One page of the questions the viewer may see and the filters let
@@ -362,9 +362,7 @@ class Discussion:
         user = self.request.user
         key = None
         if self.filters is None or self.filters.is_valid():
-            query = self.request.GET.copy()
-            query.pop("qpage", None)
-            asked = hashlib.blake2b(query.urlencode().encode(), digest_size=8).hexdigest()
+            asked = query_digest(self.request.GET, "qpage")
             version = self.assignment.discussion_version
             key = f"questions:{self.scope}:{version}:{sort}:{number}:{asked}:{self._hidden_view()}"
             if self.filters and self.filters.cleaned_data["mine"]:
@@ -461,7 +459,15 @@ def reading_facts(assignment: Assignment) -> Facts:
             own_view=frozenset(author for author, _, _, own in rows if own),
         )
 
-    return _cached_value(key, fetch)
+    return cache.get_or_set(key, fetch, CACHE_SECONDS)
+
+
+def query_digest(query: QueryDict, *dropped: str) -> str:
+    """A digest of a query string but for its `dropped` names, for a cache key."""
+    query = query.copy()
+    for name in dropped:
+        query.pop(name, None)
+    return hashlib.blake2b(query.urlencode().encode(), digest_size=8).hexdigest()
 
 
 def _page_number(page: str | None) -> int:
@@ -473,16 +479,7 @@ def _page_number(page: str | None) -> int:
         return 1
 
 
-def _cached_value(key: str, fetch):
-    """The value under `key` in the cache, fetched and kept there when missing."""
-    value = cache.get(key)
-    if value is None:
-        value = fetch()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
-
-
 def _cached(key: str | None, render) -> str:
     """A rendered piece from the cache under `key`, rendered and kept there
     when missing; rendered afresh when there is no key."""
-    return mark_safe(_cached_value(key, render) if key else render())
+    return mark_safe(cache.get_or_set(key, render, CACHE_SECONDS) if key else render())

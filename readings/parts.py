@@ -55,12 +55,12 @@ def parts_of(reading: Reading) -> list[Part]:
     """The reading's parts: they change only with its text, so they are kept
     in the cache under its revision."""
     key = f"parts:{reading.pk}:{reading.revision}:{PART_SIZE}:{PART_MIN}"
-    parts = cache.get(key)
-    if parts is None:
+
+    def fetch():
         titles = Case(When(kind=Passage.Kind.HEADING, then=Left("text", 80)), default=Value(""))
-        parts = split(list(reading.passages.values_list("position", "kind", titles)))
-        cache.set(key, parts, CACHE_SECONDS)
-    return parts
+        return split(list(reading.passages.values_list("position", "kind", titles)))
+
+    return cache.get_or_set(key, fetch, CACHE_SECONDS)
 
 
 def outline(reading: Reading, part: Part) -> list:
@@ -68,12 +68,12 @@ def outline(reading: Reading, part: Part) -> list:
     kind, position and text. They too change only with the reading's text:
     kept in the cache under its revision."""
     key = f"outline:{reading.pk}:{reading.revision}:{part.first}:{part.last}"
-    rows = cache.get(key)
-    if rows is None:
+
+    def fetch():
         passages = reading.passages.filter(position__range=(part.first, part.last))
-        rows = list(passages.values_list("id", "anchor", "kind", "position", "text", named=True))
-        cache.set(key, rows, CACHE_SECONDS)
-    return rows
+        return list(passages.values_list("id", "anchor", "kind", "position", "text", named=True))
+
+    return cache.get_or_set(key, fetch, CACHE_SECONDS)
 
 
 def part_at(parts: list[Part], position: int) -> Part:

@@ -1,4 +1,3 @@
-import hashlib
 from collections import namedtuple
 
 from django.core.cache import cache
@@ -13,7 +12,7 @@ from readings.parts import parts_of
 from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from ..pieces import Discussion, members_of, people_of, reading_facts
+from ..pieces import Discussion, members_of, people_of, query_digest, reading_facts
 from .reading import part_link
 from .threads import thread_html
 
@@ -45,12 +44,10 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     filters = DiscussionFilterForm(request.GET, members=members_of(people))
     discussion = Discussion(request, assignment, people, filters)
     key = _shared_key(request, discussion)
-    changes = cache.get(key) if key else None
-    if changes is None:
-        changes = _changes(request, discussion)
-        if key:
-            cache.set(key, changes, SHARED_SECONDS)
-    html, changed = changes
+    if key:
+        html, changed = cache.get_or_set(key, lambda: _changes(request, discussion), SHARED_SECONDS)
+    else:
+        html, changed = _changes(request, discussion)
     open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
     threads = []
     for annotation in Annotation.objects.filter(pk__in=open_ids & changed).select_related(
@@ -79,13 +76,7 @@ def _shared_key(request: HttpRequest, discussion: Discussion) -> str | None:
         return None
     if assignment.viewer_id in reading_facts(assignment).own_view:
         return None
-    query = sorted(
-        (name, value)
-        for name, values in request.GET.lists()
-        if name not in ("t", "open")
-        for value in values
-    )
-    query = hashlib.blake2b(repr(query).encode(), digest_size=8).hexdigest()
+    query = query_digest(request.GET, "t", "open")
     return f"live:{discussion.scope}:{live.since(request)}:{assignment.discussion_version}:{query}"
 
 
