@@ -1,6 +1,7 @@
 """The live poll's ticket: lets a page ask "anything new?" and get its 304
 from a single query, without loading the session and the user first."""
 
+import functools
 import hashlib
 import hmac
 
@@ -8,11 +9,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import signing
+from django.db import connections
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Now
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils import timezone
 
-from groups.models import Assignment, Membership
+from groups.models import Assignment, Group, Membership
 from readings.models import Reading
 
 SALT = "marginalia.live"
@@ -44,16 +46,73 @@ def ticket(request, assignment: Assignment) -> str:
     )
 
 
+# The ticket's query is the app's most run: every open page asks it every few
+# seconds. Building and compiling it through the ORM cost several times what
+# running it does, so each process compiles each shape of it once, with these
+# stand-ins for the values, and each poll runs that SQL with its own values.
+_STAND_INS = {
+    "assignment": -947_301,
+    "user": -947_302,
+    "also": -947_303,
+    "group_slug": "\x00group_slug",
+    "reading_slug": "\x00reading_slug",
+    "session_key": "\x00session_key",
+}
+_LOADED = {model: model._meta.concrete_fields for model in (Assignment, Group, Reading)}
+
+
+@functools.cache
+def _compiled(alias: str, reading: bool, also, stamps: tuple):
+    """The ticket query's SQL for one shape (whether it names the reading, the
+    `also` condition's function, the stamps); its parameters in order, as
+    pairs of the stand-in's name (None for a constant) and the value compiled;
+    and its compiler, whose converters turn the row's columns into Python
+    values."""
+    slot = _STAND_INS
+    users = get_user_model().objects.filter(pk=slot["user"], is_active=True).order_by()
+    role = Membership.objects.filter(group=OuterRef("group"), user_id=slot["user"]).order_by()
+    session = Session.objects.filter(session_key=slot["session_key"], expire_date__gt=Now())
+    found = Assignment.objects.filter(
+        Exists(session),
+        pk=slot["assignment"],
+        group__slug=slot["group_slug"],
+        reading__status=Reading.Status.PUBLISHED,
+    ).order_by()
+    if reading:
+        found = found.filter(reading__slug=slot["reading_slug"])
+    if also is not None:
+        found = found.filter(also(slot["also"]))
+    found = found.annotate(
+        role=Subquery(role.values("role")[:1]),
+        password=Subquery(users.values("password")[:1]),
+        **{f"stamp_{n}": stamp(slot["user"]) for n, stamp in enumerate(stamps)},
+    )
+    prefixes = {Assignment: "", Group: "group__", Reading: "reading__"}
+    columns = [prefixes[model] + field.name for model in _LOADED for field in _LOADED[model]]
+    columns += ["role", "password", *(f"stamp_{n}" for n in range(len(stamps)))]
+    compiler = found.values_list(*columns).query.get_compiler(alias)
+    sql, params = compiler.as_sql()
+    names = {value: name for name, value in slot.items()}
+    slots = [(names.get(param), param) for param in params]
+    needed = {"assignment", "user", "group_slug", "session_key"}
+    needed |= {"reading_slug"} if reading else set()
+    needed |= {"also"} if also else set()
+    if needed - {name for name, _ in slots}:
+        # A value compiled into the SQL itself would be kept for every poll.
+        raise RuntimeError(f"the ticket's query compiled without parameters for {needed}")
+    return sql, slots, compiler
+
+
 def current(
     request, ticket_value: str, group_slug: str, *, reading_slug: str = "", also=None, stamps=()
 ) -> Assignment | None:
     """The ticket's assignment, with its group (`viewer_role` set) and reading,
     its user's id as `viewer_id` and as `stamps` the values of `stamps`, if the
-    ticket is good for this reading (and its assignment meets `also`, a
-    condition such as "this meeting is of it") and, in one query, its session
-    is still live (a sign-out ends it), its user is active with the password
-    they had, they are still a member of the group, and the reading is still
-    published."""
+    ticket is good for this reading (and its assignment meets `also`, a pair
+    of a function of an id giving a condition and that id, such as "this
+    meeting is of it") and, in one query, its session is still live (a
+    sign-out ends it), its user is active with the password they had, they
+    are still a member of the group, and the reading is still published."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -61,38 +120,44 @@ def current(
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME, "")
     if not hmac.compare_digest(claims.get("s", ""), _session_digest(session_key)):
         return None
-    # No orderings: each finds one row at most, and orderings cost every poll compiling them.
-    users = get_user_model().objects.filter(pk=claims["u"], is_active=True).order_by()
-    role = Membership.objects.filter(group=OuterRef("group"), user_id=claims["u"]).order_by()
-    found = Assignment.objects.filter(
-        pk=claims["a"], group__slug=group_slug, reading__status=Reading.Status.PUBLISHED
-    ).order_by()
-    if reading_slug:
-        found = found.filter(reading__slug=reading_slug)
-    if also is not None:
-        found = found.filter(also)
-    found = (
-        found.filter(
-            Exists(Session.objects.filter(session_key=session_key, expire_date__gt=timezone.now()))
-        )
-        .select_related("group", "reading")
-        .annotate(
-            role=Subquery(role.values("role")[:1]), password=Subquery(users.values("password")[:1])
-        )
-        .annotate(**{f"stamp_{n}": stamp(claims["u"]) for n, stamp in enumerate(stamps)})
-    )
-    assignment = next(iter(found), None)
-    # No role: not a member. No password: the user is gone or inactive.
+    condition, also_id = also or (None, None)
+    values = {
+        "assignment": claims["a"],
+        "user": claims["u"],
+        "also": also_id,
+        "group_slug": group_slug,
+        "reading_slug": reading_slug,
+        "session_key": session_key,
+    }
+    connection = connections[Assignment.objects.db]
+    shape = (connection.alias, bool(reading_slug), condition, tuple(stamps))
+    sql, params, compiler = _compiled(*shape)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[name] if name else param for name, param in params])
+        rows = cursor.fetchall()
+    row = next(iter(compiler.results_iter(results=[rows])), None)
+    # No row: no such live assignment. No role: not a member. No password:
+    # the user is gone or inactive.
+    if row is None:
+        return None
+    *loaded, role, password = row[: len(row) - len(stamps)]
     if (
-        assignment is None
-        or assignment.role is None
-        or assignment.password is None
-        or not hmac.compare_digest(claims.get("p", ""), _password_digest(assignment.password))
+        role is None
+        or password is None
+        or not hmac.compare_digest(claims.get("p", ""), _password_digest(password))
     ):
         return None
-    assignment.group.viewer_role = Membership.Role(assignment.role)
+    objects = {}
+    for model, fields in _LOADED.items():
+        objects[model] = model.from_db(
+            connection.alias, [field.attname for field in fields], loaded[: len(fields)]
+        )
+        loaded = loaded[len(fields) :]
+    assignment = objects[Assignment]
+    assignment.group, assignment.reading = objects[Group], objects[Reading]
+    assignment.group.viewer_role = Membership.Role(role)
     assignment.viewer_id = claims["u"]
-    assignment.stamps = [getattr(assignment, f"stamp_{n}") for n in range(len(stamps))]
+    assignment.stamps = list(row[len(row) - len(stamps) :])
     return assignment
 
 

@@ -194,14 +194,18 @@ def _act(request: HttpRequest, meeting: Meeting, facilitator: bool) -> HttpRespo
     return redirect(meeting)
 
 
+def _has_meeting(meeting_id: int) -> Exists:
+    """The condition "this meeting is of the assignment", for its poll's ticket."""
+    return Exists(
+        Meeting.objects.filter(pk=meeting_id, group=OuterRef("group"), reading=OuterRef("reading"))
+    )
+
+
 @require_safe
 def meeting_live(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     """The meeting page's poll: 304 from one query, else the current item and,
     separately, its responses."""
-    of_this_reading = Meeting.objects.filter(
-        pk=meeting_id, group=OuterRef("group"), reading=OuterRef("reading")
-    )
-    etag, _, answer = live.unchanged(request, slug, also=Exists(of_this_reading))
+    etag, _, answer = live.unchanged(request, slug, also=(_has_meeting, meeting_id))
     if answer:
         return answer
     meeting = get_meeting_for_member(request, slug, meeting_id)

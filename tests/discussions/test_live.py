@@ -1,16 +1,27 @@
 """The live poll: a conditional GET that answers 304 from one query when
 nothing changed, and otherwise the passages and open threads that did."""
 
+import datetime
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from discussions.services import delete_post, moderate, post_reply
 from groups.models import Membership
+from groups.services import assign_reading, create_group
 from notifications.models import Notification
-from tests.conftest import add_member, make_annotation, make_questions, make_user, signed_in
+from tests.conftest import (
+    add_member,
+    make_annotation,
+    make_questions,
+    make_reading,
+    make_user,
+    signed_in,
+)
 
 
 def live_url(client, group, reading):
@@ -95,6 +106,42 @@ def test_a_ticket_is_bound_to_its_session_and_reading(
     assert client.get(wrong_reading, HTTP_IF_NONE_MATCH=etag).status_code == 404
     tampered = url[:-3] + ("AAA" if not url.endswith("AAA") else "BBB")
     assert client.get(tampered, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_expired_session_stops_the_ticket(client, group, member, assigned_reading):
+    signed_in(client, member)
+    url, etag = live_url(client, group, assigned_reading)
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.django_db
+def test_polls_in_turn_each_answer_for_their_own_ticket(client, group, member, organizer):
+    """The ticket's query is compiled once and run with each poll's values: two
+    members of two groups polling in turn each hear of their own reading."""
+    theirs = create_group(name="Day readers", description="", creator=organizer)
+    outsider = make_user("day@example.com", "Dee")
+    add_member(theirs, outsider)
+    readings = {}
+    for circle in (group, theirs):
+        readings[circle] = make_reading(title=f"Read by {circle.name}")
+        assign_reading(
+            group=circle, reading=readings[circle], meeting_date=None, notes="", actor=organizer
+        )
+    ours_client, theirs_client = signed_in(client, member), signed_in(Client(), outsider)
+    ours_url, ours_etag = live_url(ours_client, group, readings[group])
+    theirs_url, theirs_etag = live_url(theirs_client, theirs, readings[theirs])
+    make_annotation(theirs, readings[theirs], outsider, body="Only in the day group")
+    for _ in range(2):
+        assert ours_client.get(ours_url, HTTP_IF_NONE_MATCH=ours_etag).status_code == 304
+        news = theirs_client.get(theirs_url, HTTP_IF_NONE_MATCH=theirs_etag)
+        assert news.status_code == 200 and "Only in the day group" in news.content.decode()
+    # Each ticket is good for its own reading only, asked by its own session.
+    assert ours_client.get(theirs_url, HTTP_IF_NONE_MATCH=theirs_etag).status_code == 404
+    swapped = ours_url.split("?")[0] + "?" + theirs_url.split("?")[1]
+    assert theirs_client.get(swapped, HTTP_IF_NONE_MATCH=ours_etag).status_code == 404
 
 
 @pytest.mark.django_db

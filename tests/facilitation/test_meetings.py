@@ -14,7 +14,15 @@ from discussions.services import moderate, post_reply
 from facilitation.models import AgendaItem, Attendance, Meeting, MeetingStep
 from facilitation.services import add_agenda_item, publish_agenda, start_meeting
 from groups.models import Assignment
-from tests.conftest import add_member, browsing_as, make_annotation, make_user, signed_in
+from groups.services import assign_reading
+from tests.conftest import (
+    add_member,
+    browsing_as,
+    make_annotation,
+    make_reading,
+    make_user,
+    signed_in,
+)
 
 
 @pytest.fixture
@@ -110,6 +118,25 @@ def test_next_reaches_members_through_the_poll(
     assert response.status_code == 200
     assert '<template data-live="meeting-item">' in html and "Second question" in html
     assert '<template data-live="meeting-responses">' in html
+
+
+@pytest.mark.django_db
+def test_a_meeting_poll_answers_only_for_a_meeting_of_its_tickets_reading(
+    client, group, facilitator, member, organizer, assigned_reading, agenda
+):
+    other = make_reading(title="Another reading")
+    assign_reading(group=group, reading=other, meeting_date=None, notes="", actor=organizer)
+    start(signed_in(client, facilitator), group, assigned_reading)
+    start_meeting(group=group, reading=other, actor=facilitator)
+    ours, theirs = Meeting.objects.get(reading=assigned_reading), Meeting.objects.get(reading=other)
+    page = signed_in(client, member).get(ours.get_absolute_url()).content.decode()
+    url = re.search(r'data-live-url="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(url, HTTP_IF_NONE_MATCH='"0"').status_code == 200
+    # The ticket is for the first reading: the other reading's meeting is not its to follow.
+    elsewhere = url.replace(f"/m/{ours.pk}/", f"/m/{theirs.pk}/")
+    assert elsewhere != url
+    assert client.get(elsewhere, HTTP_IF_NONE_MATCH='"0"').status_code == 404
+    assert client.get(url, HTTP_IF_NONE_MATCH='"0"').status_code == 200
 
 
 @pytest.mark.django_db
