@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from groups.access import can
-from groups.models import Assignment, Membership
+from groups.models import Assignment, Group, Membership
 from readings.models import Passage
 
 from .anchoring import mark_html
@@ -59,18 +59,45 @@ def templates_digest() -> str:
 def people_of(assignment: Assignment) -> list[tuple[int, str, bool]]:
     """Who can appear on a reading's page, by name: the group's members and
     anyone who started a thread there (who may have left since), as (user id,
-    name shown, whether a member)."""
+    name shown, whether a member). Cached under the group's people version
+    (see `people_changed`) and the discussion's version (a new thread's
+    author)."""
     group = assignment.group
-    member = Membership.objects.filter(group=group, user=OuterRef("pk"))
-    authors = Annotation.objects.filter(group=group, reading=assignment.reading).values("author")
-    rows = (
-        get_user_model()
-        .objects.annotate(member=Exists(member))
-        .filter(Q(member=True) | Q(pk__in=authors))
-        .order_by("display_name", "pk")
-        .values_list("pk", "display_name", "email", "member")
+    key = (
+        f"people:{group.pk}:{group.people_version}:{assignment.reading_id}:"
+        f"{assignment.discussion_version}"
     )
-    return [(pk, name or email, is_member) for pk, name, email, is_member in rows]
+
+    def fetch():
+        member = Membership.objects.filter(group=group, user=OuterRef("pk"))
+        authors = Annotation.objects.filter(group=group, reading=assignment.reading_id)
+        rows = (
+            get_user_model()
+            .objects.annotate(member=Exists(member))
+            .filter(Q(member=True) | Q(pk__in=authors.values("author")))
+            .order_by("display_name", "pk")
+            .values_list("pk", "display_name", "email", "member")
+        )
+        return [(pk, name or email, is_member) for pk, name, email, is_member in rows]
+
+    return cache.get_or_set(key, fetch, CACHE_SECONDS)
+
+
+def people_changed(sender, instance, **kwargs) -> None:
+    """Receives every saved or deleted membership and every saved user (see
+    DiscussionsConfig.ready()): the groups whose pages may show a change of
+    who is in them or of a name get a new people version, in the same
+    transaction as the change."""
+    if sender is Membership:
+        groups = Group.objects.filter(pk=instance.group_id)
+    else:
+        changed = kwargs.get("update_fields")
+        if kwargs.get("created") or (changed and not {"display_name", "email"} & changed):
+            return
+        authored = Annotation.objects.filter(author=instance).values("group")
+        groups = Group.objects.filter(Q(memberships__user=instance) | Q(pk__in=authored))
+        groups = Group.objects.filter(pk__in=groups.values("pk"))
+    groups.update(people_version=F("people_version") + 1)
 
 
 def members_of(people: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:

@@ -21,6 +21,9 @@ class Group(models.Model):
     # Some groups want no counting of who says how much: off, the participation
     # page and every link to it are gone, for everyone.
     participation_visible = models.BooleanField(default=True)
+    # Goes up whenever who is in the group, or the name of anyone its pages
+    # show, changes: the discussions' list of people is cached under it.
+    people_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]

@@ -48,13 +48,15 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         html, changed = cache.get_or_set(key, lambda: _changes(request, discussion), SHARED_SECONDS)
     else:
         html, changed = _changes(request, discussion)
-    open_ids = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
+    # The viewer's open threads that changed, drawn for them alone.
+    reopen = changed & {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
     threads = []
-    for annotation in Annotation.objects.filter(pk__in=open_ids & changed).select_related(
-        "passage", "author"
-    ):
-        annotation.group, annotation.reading = assignment.group, assignment.reading
-        threads.append((annotation.pk, thread_html(request, annotation)))
+    if reopen:
+        for annotation in Annotation.objects.filter(pk__in=reopen).select_related(
+            "passage", "author"
+        ):
+            annotation.group, annotation.reading = assignment.group, assignment.reading
+            threads.append((annotation.pk, thread_html(request, annotation)))
     stamps = "".join(
         piece(value)
         for (_, piece), value in zip(sections.LIVE_STAMPS, assignment.stamps, strict=True)

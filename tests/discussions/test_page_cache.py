@@ -7,9 +7,16 @@ from django.urls import reverse
 
 from discussions.models import ModerationEvent
 from discussions.services import edit_post, moderate, post_reply, set_vote
-from groups.models import Assignment
-from groups.services import assign_reading
-from tests.conftest import add_member, make_annotation, make_user, signed_in
+from groups.models import Assignment, Membership
+from groups.services import assign_reading, join_group, remove_member
+from tests.conftest import (
+    add_member,
+    browsing_as,
+    form_with,
+    make_annotation,
+    make_user,
+    signed_in,
+)
 
 
 @pytest.fixture
@@ -92,6 +99,40 @@ def test_a_new_display_name_shows_on_the_next_view(group, member, second, assign
     page = view(second, group, assigned_reading)
     assert "Maya Renamed:" in page
     assert "Maya Member" not in page
+
+
+@pytest.mark.django_db
+def test_a_former_member_renamed_in_their_settings_shows_by_the_new_name(
+    django_app, group, member, second, assigned_reading
+):
+    make_annotation(group, assigned_reading, second, body="Asked before leaving")
+    membership = Membership.objects.get(group=group, user=second)
+    remove_member(group=group, membership=membership, actor=second)
+    since = Assignment.objects.get(group=group, reading=assigned_reading).discussion_version
+    assert "Sam Second:" in view(member, group, assigned_reading)
+    browsing_as(django_app, second)
+    form = form_with(django_app.get(reverse("accounts:settings")), "Save name")
+    form["display_name"] = "Sam Elsewhere"
+    form.submit().follow()
+    # No longer in the group, still the author of a thread there: the page and
+    # the poll's answer both name them anew.
+    page = view(member, group, assigned_reading)
+    assert "Sam Elsewhere:" in page and "Sam Second" not in page
+    make_annotation(group, assigned_reading, member, body="A new question")
+    answer = poll(member, group, assigned_reading, since)
+    assert "A new question" in answer and "Sam Second" not in answer
+
+
+@pytest.mark.django_db
+def test_who_joins_or_leaves_is_in_the_filter_at_once(group, member, assigned_reading):
+    newcomer = make_user("nell@example.org", "Nell Newcomer")
+    assert "Nell Newcomer" not in view(member, group, assigned_reading)
+    join_group(group=group, user=newcomer, code=group.invite_code)
+    option = f'<option value="{newcomer.pk}">Nell Newcomer</option>'
+    assert option in view(member, group, assigned_reading)
+    membership = Membership.objects.get(group=group, user=newcomer)
+    remove_member(group=group, membership=membership, actor=newcomer)
+    assert "Nell Newcomer" not in view(member, group, assigned_reading)
 
 
 @pytest.mark.django_db

@@ -312,8 +312,9 @@ def test_reading_page_queries_stay_flat(
     if annotations == listed:
         assert response.content.decode().count("I&#x27;m lost: 1") == annotations // 5
     # Again: every passage and the questions list come from the cache, annotations
-    # unread; the parts, the outline and what the keys are made of too (until the
-    # discussion's version or the text's revision changes).
-    with django_assert_num_queries(10):
+    # unread; the parts, the outline, the members and what the keys are made of
+    # too (until the discussion's version, the text's revision or the group's
+    # people version changes).
+    with django_assert_num_queries(9):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == listed
