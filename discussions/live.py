@@ -97,9 +97,10 @@ def _compiled(alias: str, reading: bool, also, stamps: tuple):
     needed = {"assignment", "user", "group_slug", "session_key"}
     needed |= {"reading_slug"} if reading else set()
     needed |= {"also"} if also else set()
-    if needed - {name for name, _ in slots}:
+    missing = needed - {name for name, _ in slots}
+    if missing:
         # A value compiled into the SQL itself would be kept for every poll.
-        raise RuntimeError(f"the ticket's query compiled without parameters for {needed}")
+        raise RuntimeError(f"the ticket's query compiled without parameters for {missing}")
     return sql, slots, compiler
 
 
