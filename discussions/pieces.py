@@ -33,6 +33,10 @@ SUMMARY_LENGTH = 120
 # Cached pieces are found by keys that change with what they show; this only
 # frees memory from those no page asks for any more.
 CACHE_SECONDS = 24 * 60 * 60
+# What is keyed by the discussion's version (the people, the reading's facts,
+# a part's counts, the questions list and count) is asked for only until the
+# next post: kept for a quiet spell, not for a day of a busy meeting's versions.
+VERSION_SECONDS = 10 * 60
 # A margin lists this many threads, the most lately active; the rest are a link away.
 MARGIN_THREADS = 5
 QUESTIONS_PER_PAGE = 20
@@ -80,7 +84,7 @@ def people_of(assignment: Assignment) -> list[tuple[int, str, bool]]:
         )
         return [(pk, name or email, is_member) for pk, name, email, is_member in rows]
 
-    return cache.get_or_set(key, fetch, CACHE_SECONDS)
+    return cache.get_or_set(key, fetch, VERSION_SECONDS)
 
 
 def people_changed(sender, instance, **kwargs) -> None:
@@ -308,7 +312,7 @@ class Discussion:
                 for row in counts
             }
 
-        return cache.get_or_set(key, fetch, CACHE_SECONDS)
+        return cache.get_or_set(key, fetch, VERSION_SECONDS)
 
     def _of_reading(self):
         return Annotation.objects.filter(
@@ -375,7 +379,7 @@ class Discussion:
             if data["mine"]:
                 asked += f":user{self.request.user.pk}"
         key = f"question-count:{self.scope}:{self.assignment.discussion_version}:{asked}"
-        return cache.get_or_set(key, lambda: self.listed_questions().count(), CACHE_SECONDS)
+        return cache.get_or_set(key, lambda: self.listed_questions().count(), VERSION_SECONDS)
 
     def questions(self, sort: str, page: str | None) -> str:
         """One page of the questions the viewer may see and the filters let
@@ -421,7 +425,7 @@ class Discussion:
             }
             return render_to_string("discussions/_questions.html", context)
 
-        return _cached(key, render)
+        return _cached(key, render, VERSION_SECONDS)
 
     def _hidden_view(self) -> str:
         """How hidden questions show to the viewer: to moderators, all of them
@@ -486,7 +490,7 @@ def reading_facts(assignment: Assignment) -> Facts:
             own_view=frozenset(author for author, _, _, own in rows if own),
         )
 
-    return cache.get_or_set(key, fetch, CACHE_SECONDS)
+    return cache.get_or_set(key, fetch, VERSION_SECONDS)
 
 
 def query_digest(query: QueryDict, *dropped: str) -> str:
@@ -506,7 +510,7 @@ def _page_number(page: str | None) -> int:
         return 1
 
 
-def _cached(key: str | None, render) -> str:
+def _cached(key: str | None, render, seconds: int = CACHE_SECONDS) -> str:
     """A rendered piece from the cache under `key`, rendered and kept there
-    when missing; rendered afresh when there is no key."""
-    return mark_safe(cache.get_or_set(key, render, CACHE_SECONDS) if key else render())
+    for `seconds` when missing; rendered afresh when there is no key."""
+    return mark_safe(cache.get_or_set(key, render, seconds) if key else render())

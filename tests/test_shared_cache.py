@@ -63,3 +63,24 @@ def test_a_rate_limit_counts_across_servers(client, shared_cache, settings, memb
     refused = client.post(url, {"name": "Three", "description": ""})
     assert refused.status_code == 429
     assert "You have started many groups in a short time." in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_busy_discussions_versions_do_not_pile_up_in_redis_for_a_day(
+    client, shared_cache, group, member, assigned_reading
+):
+    """Each post makes a new version, and the people, counts and questions
+    cached under the old one are asked for no more: they leave Redis within
+    ten minutes, while a passage's rendered piece stays for a day."""
+    url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    signed_in(client, member)
+    for n in range(3):
+        make_annotation(group, assigned_reading, member, body=f"Question {n}?")
+        assert client.get(url).status_code == 200
+    expiries = {}
+    for key in shared_cache.scan_iter():
+        kind = key.decode().split(":")[2]  # after Django's prefix and key version
+        expiries.setdefault(kind, []).append(shared_cache.ttl(key))
+    for kind in ("people", "facts", "stats", "questions"):
+        assert len(expiries[kind]) == 3 and max(expiries[kind]) <= 10 * 60, kind
+    assert min(expiries["discussions/_passage.html"]) > 60 * 60
