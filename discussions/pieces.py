@@ -98,9 +98,9 @@ def people_changed(sender, instance, **kwargs) -> None:
         changed = kwargs.get("update_fields")
         if kwargs.get("created") or (changed and not {"display_name", "email"} & changed):
             return
+        joined = Membership.objects.filter(user=instance).values("group")
         authored = Annotation.objects.filter(author=instance).values("group")
-        groups = Group.objects.filter(Q(memberships__user=instance) | Q(pk__in=authored))
-        groups = Group.objects.filter(pk__in=groups.values("pk"))
+        groups = Group.objects.filter(Q(pk__in=joined) | Q(pk__in=authored))
     groups.update(people_version=F("people_version") + 1)
 
 
