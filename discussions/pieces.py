@@ -104,6 +104,15 @@ def people_changed(sender, instance, **kwargs) -> None:
     groups.update(people_version=F("people_version") + 1)
 
 
+def scope_of(assignment: Assignment, people: list[tuple[int, str, bool]]) -> str:
+    """What every cached piece of a reading's discussion shows beyond its own
+    passage's posts, as part of their keys (see `Discussion`)."""
+    group, reading = assignment.group, assignment.reading
+    names = "|".join(f"{pk}:{name}:{is_member}" for pk, name, is_member in people)
+    scope = f"{templates_digest()}/{group.slug}/{reading.slug}/{reading.revision}/{names}"
+    return f"{assignment.pk}:{hashlib.blake2b(scope.encode(), digest_size=8).hexdigest()}"
+
+
 def members_of(people: list[tuple[int, str, bool]]) -> list[tuple[int, str]]:
     return [(pk, name) for pk, name, is_member in people if is_member]
 
@@ -244,12 +253,8 @@ class Discussion:
         self.cached = not (filters and filters.active)
         # A margin's "Show all" keeps the filters the page shows its threads through.
         self.query = "" if self.cached else filters.data.urlencode() if filters else ""
-        group, reading = assignment.group, assignment.reading
-        self.moderator = can(group, Membership.Role.FACILITATOR)
-        names = "|".join(f"{pk}:{name}:{is_member}" for pk, name, is_member in people)
-        scope = f"{templates_digest()}/{group.slug}/{reading.slug}/{reading.revision}/{names}"
-        scope = scope.encode()
-        self.scope = f"{assignment.pk}:{hashlib.blake2b(scope, digest_size=8).hexdigest()}"
+        self.moderator = can(assignment.group, Membership.Role.FACILITATOR)
+        self.scope = scope_of(assignment, people)
 
     def _keys(self, passages, template: str) -> dict[int, str]:
         """Each passage's cache key: shared when it shows what every member sees,

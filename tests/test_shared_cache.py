@@ -20,9 +20,7 @@ def shared_cache(settings):
     except redis.ConnectionError:
         pytest.skip("no Redis server answers at 127.0.0.1:6379 (start one: redis-server)")
     server.flushdb()
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
     yield server
     server.flushdb()
 

@@ -12,7 +12,7 @@ from readings.parts import parts_of
 from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from ..pieces import Discussion, members_of, people_of, query_digest, reading_facts
+from ..pieces import Discussion, members_of, people_of, query_digest, reading_facts, scope_of
 from .reading import part_link
 from .threads import thread_html
 
@@ -41,31 +41,32 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     if answer:
         return answer
     people = people_of(assignment)
-    filters = DiscussionFilterForm(request.GET, members=members_of(people))
-    discussion = Discussion(request, assignment, people, filters)
-    key = _shared_key(request, discussion)
-    if key:
-        html, changed = cache.get_or_set(key, lambda: _changes(request, discussion), SHARED_SECONDS)
-    else:
-        html, changed = _changes(request, discussion)
+
+    def draw():
+        filters = DiscussionFilterForm(request.GET, members=members_of(people))
+        return _changes(request, Discussion(request, assignment, people, filters))
+
+    key = _shared_key(request, assignment, people)
+    html, changed = cache.get_or_set(key, draw, SHARED_SECONDS) if key else draw()
     # The viewer's open threads that changed, drawn for them alone.
     reopen = changed & {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
-    threads = []
+    threads = ""
     if reopen:
+        drawn = []
         for annotation in Annotation.objects.filter(pk__in=reopen).select_related(
             "passage", "author"
         ):
             annotation.group, annotation.reading = assignment.group, assignment.reading
-            threads.append((annotation.pk, thread_html(request, annotation)))
+            drawn.append((annotation.pk, thread_html(request, annotation)))
+        threads = render_to_string("discussions/_live_threads.html", {"threads": drawn})
     stamps = "".join(
         piece(value)
         for (_, piece), value in zip(sections.LIVE_STAMPS, assignment.stamps, strict=True)
     )
-    threads = render_to_string("discussions/_live_threads.html", {"threads": threads})
     return live.with_etag(HttpResponse(html + threads + stamps), etag)
 
 
-def _shared_key(request: HttpRequest, discussion: Discussion) -> str | None:
+def _shared_key(request: HttpRequest, assignment, people) -> str | None:
     """The cache key of the poll's answer for every member who sees the
     discussion the common way, as the viewer does: not a moderator (they see
     hidden posts), with no private notes or hidden posts on the reading, and
@@ -73,13 +74,13 @@ def _shared_key(request: HttpRequest, discussion: Discussion) -> str | None:
     names what the pieces' keys name (the discussion's scope), the versions
     the answer goes from and to, and all of the query string that shapes it
     (the page's filters and parts, and following the meeting)."""
-    assignment = discussion.assignment
     if assignment.group.viewer_role != Membership.Role.MEMBER or "mine" in request.GET:
         return None
     if assignment.viewer_id in reading_facts(assignment).own_view:
         return None
     query = query_digest(request.GET, "t", "open")
-    return f"live:{discussion.scope}:{live.since(request)}:{assignment.discussion_version}:{query}"
+    scope = scope_of(assignment, people)
+    return f"live:{scope}:{live.since(request)}:{assignment.discussion_version}:{query}"
 
 
 def _changes(request: HttpRequest, discussion: Discussion) -> tuple[str, set[int]]:
