@@ -2,12 +2,16 @@
 FacilitationConfig.ready()."""
 
 import datetime
+import hashlib
 
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from discussions.pieces import VERSION_SECONDS, templates_digest
 from groups.access import can
 from groups.models import Assignment, Group, Membership
 
@@ -30,47 +34,78 @@ def announced_meeting(group, reading) -> Meeting | None:
     )
 
 
-def _banner(request, assignment: Assignment) -> dict:
-    meeting = announced_meeting(assignment.group, assignment.reading)
-    if meeting:
-        meeting.group, meeting.reading = assignment.group, assignment.reading  # for its links
+def _banner(request, assignment: Assignment, template: str) -> str:
+    """The meeting running on the reading, else the one that just ended there,
+    drawn with `template`. The same for every member who follows the meeting
+    (or does not), so cached under what changes it: a meeting's start, step
+    and end each make a new discussion version, and an agenda item's new
+    text a new agenda version. An ended meeting's banner is kept only until
+    it would go by itself."""
+    group, reading = assignment.group, assignment.reading
     # Following (the page scrolling to each passage the meeting turns to) is on
     # unless the reader turned it off: `?follow=off`, which the live poll carries too.
-    return {
-        "meeting": meeting,
-        "following": request.GET.get("follow") != "off",
-        "reading_url": reverse(
-            "discussions:reading", args=[assignment.group.slug, assignment.reading.slug]
-        ),
-    }
+    following = request.GET.get("follow") != "off"
+    key = (
+        f"banner:{template}:{templates_digest()}:{assignment.pk}:{group.slug}:{reading.slug}:"
+        f"{reading.revision}:{assignment.discussion_version}:{assignment.agenda_version}:{following}"
+    )
+    html = cache.get(key)
+    if html is None:
+        meeting = announced_meeting(group, reading)
+        seconds = VERSION_SECONDS
+        if meeting:
+            meeting.group, meeting.reading = group, reading  # for its links
+            if meeting.ended:
+                left = meeting.ended + JUST_ENDED - timezone.now()
+                seconds = max(1, min(seconds, int(left.total_seconds())))
+        context = {
+            "meeting": meeting,
+            "following": following,
+            "reading_url": reverse("discussions:reading", args=[group.slug, reading.slug]),
+        }
+        html = render_to_string(template, context)
+        cache.set(key, html, seconds)
+    return mark_safe(html)
 
 
 def meeting_banner(request, assignment: Assignment, passages=None) -> str:
     """Above a reading: the meeting running on it, for members to join and
     follow; or, once it ended, its summary."""
-    return render_to_string("facilitation/_meeting_banner.html", _banner(request, assignment))
+    return _banner(request, assignment, "facilitation/_meeting_banner.html")
 
 
 def live_meeting_banner(request, assignment: Assignment) -> str:
-    return render_to_string("facilitation/_live_banner.html", _banner(request, assignment))
+    return _banner(request, assignment, "facilitation/_live_banner.html")
 
 
 def published_agenda(request, assignment: Assignment, passages) -> str:
     """Above a reading: the group's published discussion questions, in the
-    facilitators' order, with the minutes each is given."""
+    facilitators' order, with the minutes each is given. The same for every
+    member: cached under the agenda's version, the discussion's (a thread
+    going), the reading's revision (passages moved) and the passages shown."""
     group, reading = assignment.group, assignment.reading
     shown = {p.id for p in passages}
-    agenda = AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None)
-    agenda = list(agenda.select_related("passage"))
-    reading_url = reverse("discussions:reading", args=[group.slug, reading.slug])
-    for item in agenda:
-        anchor = item.passage.anchor if item.passage else ""
-        # A passage on this page is a jump away; another part of the reading, a page away.
-        item.passage_url = anchor and (
-            f"#{anchor}" if item.passage_id in shown else f"{reading_url}?at={anchor}#{anchor}"
-        )
-    context = {"group": group, "reading": reading, "agenda": agenda}
-    return render_to_string("facilitation/_reading_agenda.html", context)
+    digest = hashlib.blake2b(",".join(map(str, sorted(shown))).encode(), digest_size=8)
+    key = (
+        f"agenda:{templates_digest()}:{assignment.pk}:{group.slug}:{reading.slug}:"
+        f"{reading.revision}:{assignment.agenda_version}:{assignment.discussion_version}:"
+        f"{digest.hexdigest()}"
+    )
+
+    def draw():
+        agenda = AgendaItem.objects.filter(group=group, reading=reading).exclude(published=None)
+        agenda = list(agenda.select_related("passage"))
+        reading_url = reverse("discussions:reading", args=[group.slug, reading.slug])
+        for item in agenda:
+            anchor = item.passage.anchor if item.passage else ""
+            # A passage on this page is a jump away; another part of the reading, a page away.
+            item.passage_url = anchor and (
+                f"#{anchor}" if item.passage_id in shown else f"{reading_url}?at={anchor}#{anchor}"
+            )
+        context = {"group": group, "reading": reading, "agenda": agenda}
+        return render_to_string("facilitation/_reading_agenda.html", context)
+
+    return mark_safe(cache.get_or_set(key, draw, VERSION_SECONDS))
 
 
 def group_meetings(group: Group) -> str:

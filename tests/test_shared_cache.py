@@ -44,7 +44,7 @@ def test_a_reading_page_rendered_by_one_server_is_served_from_the_cache_by_anoth
 
     another_server()
     # The same queries as a warm page on one server: every piece came from Redis.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         again = client.get(url).content.decode()
     assert again.count('class="thread-summary ') == first.count('class="thread-summary ') == 1
 

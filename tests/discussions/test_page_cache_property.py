@@ -1,6 +1,7 @@
-"""Cached equals fresh, for everyone: whatever two groups sharing a reading do,
-in whatever order, every member's reading page served with the cache is the
-page rendered with no cache at all, and so is their live poll's answer."""
+"""Cached equals fresh, for everyone: whatever two groups sharing a reading do
+(their meetings and agendas too), in whatever order, every member's reading
+page served with the cache is the page rendered with no cache at all, and so
+is their live poll's answer."""
 
 import re
 from contextlib import suppress
@@ -34,6 +35,15 @@ from discussions.services import (
     reattach,
     set_reaction,
     set_vote,
+)
+from facilitation.models import AgendaItem, Meeting
+from facilitation.services import (
+    add_agenda_item,
+    end_meeting,
+    publish_agenda,
+    start_meeting,
+    step_meeting,
+    update_agenda_item,
 )
 from groups.models import Assignment, Membership
 from groups.services import GroupRuleError, assign_reading, change_role, create_group
@@ -243,6 +253,59 @@ class CachedEqualsFresh(RuleBasedStateMachine):
             passage = Passage.objects.get(pk=thread.passage_id)
             selector = resolve_selector(passage.text, exact="something") if words else None
             reattach(annotation=thread, passage=passage, selector=selector)
+
+    def _agenda_version(self, group) -> int:
+        assignment = Assignment.objects.get(group=group, reading=self.reading)
+        return assignment.agenda_version
+
+    @rule(group=which_group, passage=st.none() | st.integers(0, 2))
+    def add_to_the_agenda_and_publish(self, group, passage):
+        group, moderator = self.groups[group], self._moderator(self.groups[group])
+        if not self._assigned(group) or moderator is None:
+            return
+        add_agenda_item(
+            group=group,
+            reading=self.reading,
+            text=f"Agenda question {next(self.numbers)}",
+            minutes=5,
+            passage=None if passage is None else self.passages[passage],
+            seen_version=self._agenda_version(group),
+        )
+        publish_agenda(
+            group=group,
+            reading=self.reading,
+            actor=moderator.user,
+            seen_version=self._agenda_version(group),
+        )
+
+    @rule(group=which_group)
+    def reword_the_agenda(self, group):
+        group = self.groups[group]
+        item = AgendaItem.objects.filter(group=group, reading=self.reading).last()
+        if item and self._assigned(group):
+            update_agenda_item(
+                item=item,
+                text=f"Reworded {next(self.numbers)}",
+                minutes=item.minutes,
+                notes="",
+                answer_first=False,
+                passage=item.passage,
+                seen_version=self._agenda_version(group),
+            )
+
+    @rule(group=which_group, action=st.sampled_from(["start", "next", "previous", "end"]))
+    def run_a_meeting(self, group, action):
+        group, moderator = self.groups[group], self._moderator(self.groups[group])
+        if not self._assigned(group) or moderator is None:
+            return
+        if action == "start":
+            start_meeting(group=group, reading=self.reading, actor=moderator.user)
+            return
+        meeting = Meeting.objects.filter(group=group, reading=self.reading, ended=None).first()
+        if meeting and action == "end":
+            end_meeting(meeting=meeting)
+        elif meeting:
+            step_meeting(meeting=meeting, step=1 if action == "next" else -1)
 
     @rule(who=person)
     def rename(self, who):

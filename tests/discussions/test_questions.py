@@ -182,7 +182,7 @@ def test_the_list_costs_the_same_queries_at_any_size(
         html = client.get(url).content.decode()
     assert len(listed(html)) == min(20, questions - 20) and count_shown(html) == questions
     # From the cache: the list costs none of those.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         assert listed(client.get(url).content.decode()) == listed(html)
 
 

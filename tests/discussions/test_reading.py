@@ -314,7 +314,7 @@ def test_reading_page_queries_stay_flat(
     # Again: every passage and the questions list come from the cache, annotations
     # unread; the parts, the outline, the members and what the keys are made of
     # too (until the discussion's version, the text's revision or the group's
-    # people version changes).
-    with django_assert_num_queries(9):
+    # people version changes), and the meeting banner and the published agenda.
+    with django_assert_num_queries(7):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == listed
