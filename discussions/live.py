@@ -13,6 +13,7 @@ from django.db import connections
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Now
 from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.functional import SimpleLazyObject
 
 from groups.models import Assignment, Group, Membership
 from readings.models import Reading
@@ -113,7 +114,8 @@ def current(
     of a function of an id giving a condition and that id, such as "this
     meeting is of it") and, in one query, its session is still live (a
     sign-out ends it), its user is active with the password they had, they
-    are still a member of the group, and the reading is still published."""
+    are still a member of the group, and the reading is still published.
+    Sets `request.user` to that user, loaded only if asked for."""
     try:
         claims = signing.loads(ticket_value, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
@@ -159,6 +161,9 @@ def current(
     assignment.group.viewer_role = Membership.Role(role)
     assignment.viewer_id = claims["u"]
     assignment.stamps = list(row[len(row) - len(stamps) :])
+    # The ticket has stood for the session's sign-in: an answer that needs
+    # the user (a draw of the changes) loads them alone, not the session first.
+    request.user = SimpleLazyObject(lambda: get_user_model().objects.get(pk=claims["u"]))
     return assignment
 
 
