@@ -228,7 +228,7 @@ def main() -> None:
         for port in ports:
             app.append(subprocess.Popen(
                 [BIN / "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-                 "--workers", "3", "--worker-class", "gthread", "--threads", "4",
+                 "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--preload",
                  "--log-level", "warning",
                  # A server that closes an idle kept-alive connection just as a
                  # request arrives on it drops that request unanswered: locust
