@@ -23,13 +23,6 @@ LIVE_THREADS = 200
 # How long a poll's shared answer is kept: its key names the versions it goes
 # from and to, so it is asked for only in the seconds after a change.
 SHARED_SECONDS = 60
-# A shared answer tells what changed since the oldest of this many versions
-# before the newest, for every poll from one of them: each member polls from
-# the version their last answer brought, and in a busy discussion those
-# differ; so one draw serves every member keeping up. A passage they have up
-# to date already is swapped for the same piece, which the page does not
-# announce, having no new posts.
-SHARED_SPAN = 4
 
 
 @require_safe
@@ -38,8 +31,7 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     query when nothing changed, else the passages and open threads that did.
     What changed is the same for every member who sees the discussion the
     common way, so the first of them to ask draws it and the rest of them
-    asking from a version as recent (see SHARED_SPAN) are given it from the
-    cache."""
+    asking from the same version are given it from the cache."""
     etag, assignment, answer = live.unchanged(
         request,
         slug,
@@ -49,25 +41,15 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     if answer:
         return answer
     people = people_of(assignment)
-    since = live.since(request)
-    shared = _shared(request, assignment)
-    # What changed since the oldest of the last few versions, when shared.
-    start = min(since, max(0, assignment.discussion_version - SHARED_SPAN)) if shared else since
 
     def draw():
         filters = DiscussionFilterForm(request.GET, members=members_of(people))
-        return _changes(request, Discussion(request, assignment, people, filters), start)
+        return _changes(request, Discussion(request, assignment, people, filters))
 
-    if shared:
-        scope = scope_of(assignment, people)
-        query = query_digest(request.GET, "t", "open")
-        key = f"live:{scope}:{start}:{assignment.discussion_version}:{query}"
-        html, changed = cache.get_or_set(key, draw, SHARED_SECONDS)
-    else:
-        html, changed = draw()
-    # The viewer's open threads that changed since their version, drawn for them alone.
-    opened = {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
-    reopen = {pk for pk, version in changed.items() if version > since and pk in opened}
+    key = _shared_key(request, assignment, people)
+    html, changed = cache.get_or_set(key, draw, SHARED_SECONDS) if key else draw()
+    # The viewer's open threads that changed, drawn for them alone.
+    reopen = changed & {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
     threads = ""
     if reopen:
         drawn = []
@@ -84,23 +66,27 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
     return live.with_etag(HttpResponse(html + threads + stamps), etag)
 
 
-def _shared(request: HttpRequest, assignment) -> bool:
-    """Whether the viewer sees the discussion the common way, and so may be
-    given the poll's answer another member drew: not a moderator (they see
+def _shared_key(request: HttpRequest, assignment, people) -> str | None:
+    """The cache key of the poll's answer for every member who sees the
+    discussion the common way, as the viewer does: not a moderator (they see
     hidden posts), with no private notes or hidden posts on the reading, and
-    not filtering for their own posts. The answer's key names what the
-    pieces' keys name (the discussion's scope), the versions it goes from and
-    to, and all of the query string that shapes it (the page's filters and
-    parts, and following the meeting)."""
+    not filtering for their own posts. None for any other viewer. The key
+    names what the pieces' keys name (the discussion's scope), the versions
+    the answer goes from and to, and all of the query string that shapes it
+    (the page's filters and parts, and following the meeting)."""
     if assignment.group.viewer_role != Membership.Role.MEMBER or "mine" in request.GET:
-        return False
-    return assignment.viewer_id not in reading_facts(assignment).own_view
+        return None
+    if assignment.viewer_id in reading_facts(assignment).own_view:
+        return None
+    query = query_digest(request.GET, "t", "open")
+    scope = scope_of(assignment, people)
+    return f"live:{scope}:{live.since(request)}:{assignment.discussion_version}:{query}"
 
 
-def _changes(request: HttpRequest, discussion: Discussion, since: int) -> tuple[str, dict]:
-    """The answer for what changed on the page's loaded parts since version
-    `since`, but the viewer's open threads and their own news; and the ids of
-    the threads that changed there, with the version each changed at."""
+def _changes(request: HttpRequest, discussion: Discussion) -> tuple[str, set[int]]:
+    """The answer for what changed on the page's loaded parts since its
+    version, but the viewer's open threads and their own news; and the ids of
+    the threads that changed there."""
     assignment = discussion.assignment
     # Only the parts the page has loaded, and only so much of them: past that,
     # the page is told to reload its part rather than sent most of it again.
@@ -112,13 +98,13 @@ def _changes(request: HttpRequest, discussion: Discussion, since: int) -> tuple[
         changed = Annotation.objects.filter(
             group=assignment.group,
             reading=assignment.reading,
-            version__gt=since,
+            version__gt=live.since(request),
             passage__position__range=(loaded[0].first, loaded[-1].last),
         ).visible_to(request.user)
-        changed = changed.values_list("pk", "version", "passage_id", "passage__anchor")
-        changed = {row[0]: row[1:] for row in changed[: LIVE_THREADS + 1]}
+        changed = changed.values_list("pk", "passage_id", "passage__anchor")
+        changed = {pk: (passage, anchor) for pk, passage, anchor in changed[: LIVE_THREADS + 1]}
     # An outline of the changed passages: most margins are in the cache already.
-    passages = sorted({Outline(pk, anchor) for _, pk, anchor in changed.values()})
+    passages = [Outline(pk, anchor) for pk, anchor in sorted(set(changed.values()))]
     reload_url = ""
     if len(changed) > LIVE_THREADS or len(passages) > LIVE_PASSAGES:
         reload_url = f"{part_link(request, assignment)}{loaded[0].number}"
@@ -129,5 +115,4 @@ def _changes(request: HttpRequest, discussion: Discussion, since: int) -> tuple[
         "reload_url": reload_url,
         "live_sections": render_sections(sections.LIVE, request, assignment),
     }
-    versions = {pk: version for pk, (version, _, _) in changed.items()}
-    return render_to_string("discussions/_live.html", context), versions
+    return render_to_string("discussions/_live.html", context), set(changed)
