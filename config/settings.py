@@ -248,7 +248,8 @@ LOGGING = {
 
 # Rendered pieces of reading pages and rate-limit counters; their keys change
 # with what they show. In each process's memory unless CACHE_URL names a Redis
-# server, which every worker and app server then shares.
+# server, which every worker and app server then shares. The pieces are also
+# kept in each process's memory, in front of it (config.cache.PiecesCache).
 if os.environ.get("CACHE_URL"):
     CACHES = {
         "default": {
@@ -263,3 +264,12 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+CACHES["pieces"] = {
+    "BACKEND": "config.cache.PiecesCache",
+    # Its own LOCATION: the default's, in memory, may have none.
+    "LOCATION": "pieces",
+    # A copy found in the shared cache is kept here this long at most.
+    "TIMEOUT": 10 * 60,
+    # About 10 MB: a few hundred pages' passages and the rest.
+    "OPTIONS": {"MAX_ENTRIES": 5_000},
+}

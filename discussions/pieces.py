@@ -4,12 +4,13 @@ everything they show."""
 
 import functools
 import hashlib
+import time
 from collections import defaultdict, namedtuple
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
@@ -37,6 +38,13 @@ CACHE_SECONDS = 24 * 60 * 60
 # a part's counts, the questions list and count) is asked for only until the
 # next post: kept for a quiet spell, not for a day of a busy meeting's versions.
 VERSION_SECONDS = 10 * 60
+# How long a request waits for pieces another is drawing (a poll's answer
+# takes tens of milliseconds, a part of a reading a second at worst under
+# load), how often it looks, and how long a draw that never finished keeps
+# others waiting.
+DRAW_WAIT = 2
+DRAW_STEP = 0.02
+DRAWING_SECONDS = 5
 # A margin lists this many threads, the most lately active; the rest are a link away.
 MARGIN_THREADS = 5
 QUESTIONS_PER_PAGE = 20
@@ -58,6 +66,32 @@ def templates_digest() -> str:
     for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def draw_once(keys: list[str], draw, seconds: int) -> dict:
+    """The pieces under `keys`, from the cache; those missing drawn by
+    `draw(missing keys)`, which gives them by key, and kept for `seconds`.
+    Members ask for the same pieces at the same moments (arriving for a
+    meeting, polling after a post): while one of them (on any server) draws
+    those missing, the others wait for them rather than draw them too, and
+    one that waits in vain draws them itself."""
+    pieces = caches["pieces"]
+    found = pieces.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if not missing:
+        return found
+    digest = hashlib.blake2b("\n".join(missing).encode(), digest_size=16).hexdigest()
+    if not cache.add(f"drawing:{digest}", True, DRAWING_SECONDS):
+        deadline = time.monotonic() + DRAW_WAIT
+        while missing and time.monotonic() < deadline:
+            time.sleep(DRAW_STEP)
+            found |= pieces.get_many(missing)
+            missing = [key for key in keys if key not in found]
+    if missing:
+        fresh = draw(missing)
+        pieces.set_many(fresh, seconds)
+        found |= fresh
+    return found
 
 
 def people_of(assignment: Assignment) -> list[tuple[int, str, bool]]:
@@ -84,7 +118,7 @@ def people_of(assignment: Assignment) -> list[tuple[int, str, bool]]:
         )
         return [(pk, name or email, is_member) for pk, name, email, is_member in rows]
 
-    return cache.get_or_set(key, fetch, VERSION_SECONDS)
+    return caches["pieces"].get_or_set(key, fetch, VERSION_SECONDS)
 
 
 def people_changed(sender, instance, **kwargs) -> None:
@@ -317,7 +351,7 @@ class Discussion:
                 for row in counts
             }
 
-        return cache.get_or_set(key, fetch, VERSION_SECONDS)
+        return caches["pieces"].get_or_set(key, fetch, VERSION_SECONDS)
 
     def _of_reading(self):
         return Annotation.objects.filter(
@@ -329,41 +363,47 @@ class Discussion:
         outline of them: id and anchor) rendered each with `template`, marks and
         margin. The composer's passage is rendered afresh, with the request, for
         its form."""
-        keys = self._keys(passages, template) if self.cached else {}
-        found = cache.get_many(keys.values())
-        html = {pk: found[key] for pk, key in keys.items() if key in found}
         compose_anchor = compose["passage"].value() if compose else None
-        missing = [p for p in passages if p.id not in html or p.anchor == compose_anchor]
-        if missing and not isinstance(missing[0], Passage):
+        keys = self._keys(passages, template) if self.cached else {}
+        shared = {keys[p.id]: p for p in passages if p.id in keys and p.anchor != compose_anchor}
+
+        def draw(missing: list[str]) -> dict[str, str]:
+            drawn = self._draw([shared[key] for key in missing], template)
+            return dict(zip(missing, drawn, strict=True))
+
+        found = draw_once(list(shared), draw, CACHE_SECONDS) if shared else {}
+        html = {passage.id: found[key] for key, passage in shared.items()}
+        own = [p for p in passages if p.id not in html]
+        html |= zip((p.id for p in own), self._draw(own, template, compose), strict=True)
+        return mark_safe("".join(html[passage.id] for passage in passages))
+
+    def _draw(self, passages, template: str, compose=None) -> list[str]:
+        """`passages` rendered each with `template`, in their order: the
+        composer's with the request, for its form; the rest without it, as a
+        piece others may be given cannot depend on who asked."""
+        if not passages:
+            return []
+        if not isinstance(passages[0], Passage):
             # An outline of the reading was enough for what the cache had; not for the rest.
-            missing = list(Passage.objects.filter(pk__in=[p.id for p in missing]))
-        if missing:
-            dress(self.request, self.assignment, missing, self.filters, MARGIN_THREADS)
+            fetched = Passage.objects.in_bulk([p.id for p in passages])
+            passages = [fetched[p.id] for p in passages]
+        dress(self.request, self.assignment, passages, self.filters, MARGIN_THREADS)
         context = {
             "group": self.assignment.group,
             "reading": self.assignment.reading,
             "query": self.query,
         }
-        fresh = {}
-        for passage in missing:
-            if passage.anchor == compose_anchor:
-                html[passage.id] = render_to_string(
-                    template,
-                    {
-                        **context,
-                        "passage": passage,
-                        "compose": compose,
-                        "facilitator": self.moderator,
-                    },
-                    request=self.request,
-                )
-            else:
-                # Without the request: a piece others may be given cannot depend on who asked.
-                html[passage.id] = render_to_string(template, {**context, "passage": passage})
-                if passage.id in keys:
-                    fresh[keys[passage.id]] = html[passage.id]
-        cache.set_many(fresh, CACHE_SECONDS)
-        return mark_safe("".join(html[passage.id] for passage in passages))
+        compose_anchor = compose["passage"].value() if compose else None
+        return [
+            render_to_string(
+                template,
+                {**context, "passage": p, "compose": compose, "facilitator": self.moderator},
+                request=self.request,
+            )
+            if p.anchor == compose_anchor
+            else render_to_string(template, {**context, "passage": p})
+            for p in passages
+        ]
 
     def listed_questions(self):
         """The questions the list counts: those the viewer may see, but deleted
@@ -384,7 +424,9 @@ class Discussion:
             if data["mine"]:
                 asked += f":user{self.request.user.pk}"
         key = f"question-count:{self.scope}:{self.assignment.discussion_version}:{asked}"
-        return cache.get_or_set(key, lambda: self.listed_questions().count(), VERSION_SECONDS)
+        return caches["pieces"].get_or_set(
+            key, lambda: self.listed_questions().count(), VERSION_SECONDS
+        )
 
     def questions(self, sort: str, page: str | None) -> str:
         """One page of the questions the viewer may see and the filters let
@@ -495,7 +537,7 @@ def reading_facts(assignment: Assignment) -> Facts:
             own_view=frozenset(author for author, _, _, own in rows if own),
         )
 
-    return cache.get_or_set(key, fetch, VERSION_SECONDS)
+    return caches["pieces"].get_or_set(key, fetch, VERSION_SECONDS)
 
 
 def query_digest(query: QueryDict, *dropped: str) -> str:
@@ -518,4 +560,4 @@ def _page_number(page: str | None) -> int:
 def _cached(key: str | None, render, seconds: int = CACHE_SECONDS) -> str:
     """A rendered piece from the cache under `key`, rendered and kept there
     for `seconds` when missing; rendered afresh when there is no key."""
-    return mark_safe(cache.get_or_set(key, render, seconds) if key else render())
+    return mark_safe(caches["pieces"].get_or_set(key, render, seconds) if key else render())

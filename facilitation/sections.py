@@ -4,7 +4,7 @@ FacilitationConfig.ready()."""
 import datetime
 import hashlib
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -39,8 +39,8 @@ def _banner(request, assignment: Assignment, template: str) -> str:
     drawn with `template`. The same for every member who follows the meeting
     (or does not), so cached under what changes it: a meeting's start, step
     and end each make a new discussion version, and an agenda item's new
-    text a new agenda version. An ended meeting's banner is kept only until
-    it would go by itself."""
+    text a new agenda version. An ended meeting's banner carries the moment it
+    goes by itself."""
     group, reading = assignment.group, assignment.reading
     # Following (the page scrolling to each passage the meeting turns to) is on
     # unless the reader turned it off: `?follow=off`, which the live poll carries too.
@@ -49,22 +49,27 @@ def _banner(request, assignment: Assignment, template: str) -> str:
         f"banner:{template}:{templates_digest()}:{assignment.pk}:{group.slug}:{reading.slug}:"
         f"{reading.revision}:{assignment.discussion_version}:{assignment.agenda_version}:{following}"
     )
-    html = cache.get(key)
-    if html is None:
-        meeting = announced_meeting(group, reading)
-        seconds = VERSION_SECONDS
-        if meeting:
-            meeting.group, meeting.reading = group, reading  # for its links
-            if meeting.ended:
-                left = meeting.ended + JUST_ENDED - timezone.now()
-                seconds = max(1, min(seconds, int(left.total_seconds())))
+
+    def drawn(meeting: Meeting | None) -> str:
         context = {
             "meeting": meeting,
             "following": following,
             "reading_url": reverse("discussions:reading", args=[group.slug, reading.slug]),
         }
-        html = render_to_string(template, context)
-        cache.set(key, html, seconds)
+        return render_to_string(template, context)
+
+    def draw():
+        meeting = announced_meeting(group, reading)
+        if meeting is None:
+            return drawn(None), None
+        meeting.group, meeting.reading = group, reading  # for its links
+        return drawn(meeting), meeting.ended and meeting.ended + JUST_ENDED
+
+    html, until = caches["pieces"].get_or_set(key, draw, VERSION_SECONDS)
+    if until and timezone.now() >= until:
+        # The ended meeting goes by itself. No meeting started or ended since
+        # (each makes a new discussion version): there is none to announce.
+        html = drawn(None)
     return mark_safe(html)
 
 
@@ -105,7 +110,7 @@ def published_agenda(request, assignment: Assignment, passages) -> str:
         context = {"group": group, "reading": reading, "agenda": agenda}
         return render_to_string("facilitation/_reading_agenda.html", context)
 
-    return mark_safe(cache.get_or_set(key, draw, VERSION_SECONDS))
+    return mark_safe(caches["pieces"].get_or_set(key, draw, VERSION_SECONDS))
 
 
 def group_meetings(group: Group) -> str:

@@ -32,16 +32,29 @@ def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER)
 def get_assignment_for_member(
     request, group_slug: str, reading_slug: str, role: str = Membership.Role.MEMBER
 ) -> Assignment:
-    """A published reading on the syllabus of a group the user holds `role` in."""
-    group = get_group_for_member(request, group_slug, role=role)
-    assignment = get_object_or_404(
-        Assignment.objects.select_related("reading"),
-        group=group,
-        reading__slug=reading_slug,
-        reading__status=Reading.Status.PUBLISHED,
-    )
-    assignment.group = group
-    return assignment
+    """A published reading on the syllabus of a group the user holds `role` in:
+    found with the group and the user's role in one query."""
+    user = request.user
+    if user.is_authenticated:
+        my_role = Membership.objects.filter(group=OuterRef("group"), user=user).values("role")[:1]
+        assignment = (
+            Assignment.objects.select_related("group", "reading")
+            .annotate(my_role=Subquery(my_role))
+            .filter(
+                group__slug=group_slug,
+                reading__slug=reading_slug,
+                reading__status=Reading.Status.PUBLISHED,
+            )
+            .first()
+        )
+        if assignment and assignment.my_role:
+            assignment.group.viewer_role = Membership.Role(assignment.my_role)
+            if can(assignment.group, role):
+                return assignment
+    # Refused or missing: the group alone says which, as for any page of it
+    # (404 to outsiders, 403 to a member short of `role`); else no such reading.
+    get_group_for_member(request, group_slug, role=role)
+    raise Http404
 
 
 def can(group: Group, role: str) -> bool:

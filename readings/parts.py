@@ -6,7 +6,7 @@ more than PART_SIZE passages, so a page's cost does not grow with the book."""
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Case, Value, When
 from django.db.models.functions import Left
 
@@ -60,7 +60,7 @@ def parts_of(reading: Reading) -> list[Part]:
         titles = Case(When(kind=Passage.Kind.HEADING, then=Left("text", 80)), default=Value(""))
         return split(list(reading.passages.values_list("position", "kind", titles)))
 
-    return cache.get_or_set(key, fetch, CACHE_SECONDS)
+    return caches["pieces"].get_or_set(key, fetch, CACHE_SECONDS)
 
 
 def outline(reading: Reading, part: Part) -> list:
@@ -73,7 +73,7 @@ def outline(reading: Reading, part: Part) -> list:
         passages = reading.passages.filter(position__range=(part.first, part.last))
         return list(passages.values_list("id", "anchor", "kind", "position", "text", named=True))
 
-    return cache.get_or_set(key, fetch, CACHE_SECONDS)
+    return caches["pieces"].get_or_set(key, fetch, CACHE_SECONDS)
 
 
 def part_at(parts: list[Part], position: int) -> Part:

@@ -8,7 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import timezone
 
@@ -101,10 +101,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def empty_caches() -> None:
+    """The shared cache and this process's copies of the pieces, emptied."""
+    cache.clear()
+    caches["pieces"].clear()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
-    # Each test's database starts its ids and versions again: so must the cache.
-    cache.clear()
+    # Each test's database starts its ids and versions again: so must the caches.
+    empty_caches()
 
 
 @pytest.fixture

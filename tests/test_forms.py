@@ -13,7 +13,6 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, resolve
 from django.utils import timezone
@@ -29,7 +28,14 @@ from notifications.models import Notification
 from readings.models import Reading
 from readings.models import Upload as ImportUpload
 from readings.services import upload_revision
-from tests.conftest import PASSWORD, browsing_as, make_annotation, make_reading, make_user
+from tests.conftest import (
+    PASSWORD,
+    browsing_as,
+    empty_caches,
+    make_annotation,
+    make_reading,
+    make_user,
+)
 from tests.test_access import EXPECTED
 
 # Posts that are not made by a form of a page: the JSON API and the live polls.
@@ -292,7 +298,7 @@ def test_every_rendered_form_works_and_every_post_url_has_one(django_app, site):
                     errors = errors_after(response)
                 finally:
                     transaction.savepoint_rollback(savepoint)
-                    cache.clear()
+                    empty_caches()
                 reached.add(view)
                 forms.add((view, fields))
                 presses.add((view, fields, button[1]))

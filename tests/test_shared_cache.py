@@ -20,13 +20,17 @@ def shared_cache(settings):
     except redis.ConnectionError:
         pytest.skip("no Redis server answers at 127.0.0.1:6379 (start one: redis-server)")
     server.flushdb()
-    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    settings.CACHES = settings.CACHES | {
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}
+    }
     yield server
     server.flushdb()
 
 
 def another_server() -> None:
-    """Forget this process's cache connections, as a second app server has none of them."""
+    """Forget this process's cache connections and its copies of the pieces,
+    as a second app server has none of them."""
+    caches["pieces"].clear()
     caches.close_all()
     for alias in caches:
         del caches[alias]
@@ -44,9 +48,35 @@ def test_a_reading_page_rendered_by_one_server_is_served_from_the_cache_by_anoth
 
     another_server()
     # The same queries as a warm page on one server: every piece came from Redis.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         again = client.get(url).content.decode()
     assert again.count('class="thread-summary ') == first.count('class="thread-summary ') == 1
+
+
+@pytest.mark.django_db
+def test_a_warm_page_asks_redis_for_nothing_and_a_second_server_only_reads(
+    client, shared_cache, group, member, assigned_reading, monkeypatch
+):
+    """A piece's key names all it holds, so a process keeps the pieces it used
+    lately in its memory: a warm page costs no round trip to Redis, and a
+    second server's first view of it reads the pieces there, drawing none."""
+    make_annotation(group, assigned_reading, member, body="Worth what?")
+    url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    signed_in(client, member)
+    client.get(url)
+    commands = []
+    send = redis.Redis.execute_command
+
+    def noted(self, *args, **options):
+        commands.append(args[0])
+        return send(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", noted)
+    assert client.get(url).status_code == 200
+    assert commands == []
+    another_server()
+    assert client.get(url).status_code == 200
+    assert commands and set(commands) == {"MGET"}
 
 
 @pytest.mark.django_db

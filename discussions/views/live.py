@@ -1,7 +1,5 @@
-import time
 from collections import namedtuple
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
@@ -13,7 +11,15 @@ from readings.parts import parts_of
 from .. import live, sections
 from ..forms import DiscussionFilterForm
 from ..models import Annotation
-from ..pieces import Discussion, members_of, people_of, query_digest, reading_facts, scope_of
+from ..pieces import (
+    Discussion,
+    draw_once,
+    members_of,
+    people_of,
+    query_digest,
+    reading_facts,
+    scope_of,
+)
 from .reading import part_link
 from .threads import thread_html
 
@@ -24,10 +30,6 @@ LIVE_THREADS = 200
 # How long a poll's shared answer is kept: its key names the versions it goes
 # from and to, so it is asked for only in the seconds after a change.
 SHARED_SECONDS = 60
-# How long a poll waits for the answer another is drawing (a draw takes tens
-# of milliseconds), and how long a draw that never finished keeps them waiting.
-DRAW_WAIT = 0.5
-DRAWING_SECONDS = 5
 
 
 @require_safe
@@ -52,7 +54,10 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         return _changes(request, Discussion(request, assignment, people, filters))
 
     key = _shared_key(request, assignment, people)
-    html, changed = shared_answer(key, draw) if key else draw()
+    if key:
+        html, changed = draw_once([key], lambda _: {key: draw()}, SHARED_SECONDS)[key]
+    else:
+        html, changed = draw()
     # The viewer's open threads that changed, drawn for them alone.
     reopen = changed & {int(i) for i in request.GET.get("open", "").split(",") if i.isdigit()}
     threads = ""
@@ -69,24 +74,6 @@ def poll(request: HttpRequest, slug: str, reading_slug: str) -> HttpResponse:
         for (_, piece), value in zip(sections.LIVE_STAMPS, assignment.stamps, strict=True)
     )
     return live.with_etag(HttpResponse(html + threads + stamps), etag)
-
-
-def shared_answer(key: str, draw):
-    """The shared answer under `key`: from the cache, else drawn and kept
-    there. Members poll at the same moments, so several may ask for an
-    answer not drawn yet: while one of them (on any server) draws it, the
-    others wait for it rather than draw it too, and one that waits in vain
-    draws it itself."""
-    answer = cache.get(key)
-    if answer is None and not cache.add(f"{key}:drawing", True, DRAWING_SECONDS):
-        deadline = time.monotonic() + DRAW_WAIT
-        while answer is None and time.monotonic() < deadline:
-            time.sleep(DRAW_WAIT / 25)
-            answer = cache.get(key)
-    if answer is None:
-        answer = draw()
-        cache.set(key, answer, SHARED_SECONDS)
-    return answer
 
 
 def _shared_key(request: HttpRequest, assignment, people) -> str | None:

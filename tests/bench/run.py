@@ -32,7 +32,6 @@ os.environ.setdefault("TASK_BACKEND", "database")
 
 from django.conf import settings  # noqa: E402
 from django.core import signing  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.signing import JSONSerializer  # noqa: E402
@@ -53,7 +52,7 @@ from notifications.tasks import fan_out  # noqa: E402
 from readings.importers import parse  # noqa: E402
 from readings.models import Passage  # noqa: E402
 from readings.services import import_reading  # noqa: E402
-from tests.conftest import add_member, make_reading, make_user  # noqa: E402
+from tests.conftest import add_member, empty_caches, make_reading, make_user  # noqa: E402
 
 WORDS = [
     "organizing",
@@ -438,11 +437,11 @@ def main() -> None:
         )
 
         def cold_page():
-            cache.clear()  # as after a change to every passage: nothing cached to reuse
+            empty_caches()  # as after a change to every passage: nothing cached to reuse
             member.get(page_url)
 
         cold_ms = median_ms(cold_page, runs=10, warmup=2)
-        cache.clear()
+        empty_caches()
         with CaptureQueriesContext(connection) as queries:
             member.get(page_url)
         cold_queries = len(queries)

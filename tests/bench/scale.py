@@ -19,7 +19,6 @@ import random
 import re
 import time
 
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
@@ -34,7 +33,7 @@ from groups.models import Assignment
 from groups.services import assign_reading, create_group
 from readings.models import Passage
 from readings.parts import parts_of
-from tests.conftest import add_member, make_reading, make_user
+from tests.conftest import add_member, empty_caches, make_reading, make_user
 
 PASSAGES = 3000
 THREADS = 25_000
@@ -134,7 +133,7 @@ def main() -> None:
         page = get(client, url)
 
         def cold():
-            cache.clear()
+            empty_caches()
             get(client, url)
 
         cold_ms = ms(cold, runs=5)

@@ -5,7 +5,6 @@ the question). Reply counts stay in view; reply text appears nowhere else."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -29,6 +28,7 @@ from notifications.services import fan_out, toggle_follow
 from tests.conftest import (
     add_member,
     browsing_as,
+    empty_caches,
     form_with,
     make_annotation,
     make_user,
@@ -140,13 +140,13 @@ def test_the_thread_page_costs_no_more_queries_while_answers_come_first(
     post_reply(annotation=question, parent=None, body="A view.", author=facilitator)
     signed_in(client, member)
     client.get(url(question))
-    # session, user, group with my role, assignment, thread, replies, reactions,
-    # my vote, whether I follow it, my unread count
-    with django_assert_num_queries(10):
+    # session, user, the assignment with its group and my role, thread, replies,
+    # reactions, my vote, whether I follow it, my unread count
+    with django_assert_num_queries(9):
         client.get(url(question))
     ask_answer_first(annotation=question)
     # Whether the member may read the replies stands in for fetching them.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert "Answer first" in client.get(url(question)).content.decode()
 
 
@@ -190,7 +190,7 @@ def everything_shown_to(client, token: str, thread, live: str) -> str:
 def test_no_reply_text_reaches_a_member_who_must_answer_first(
     steps, group, organizer, facilitator, assigned_reading
 ):
-    cache.clear()  # each example's rolled-back ids and versions come again
+    empty_caches()  # each example's rolled-back ids and versions come again
     with transaction.atomic():
         people = {"facilitator": facilitator}
         for name in MEMBERS:

@@ -3,17 +3,14 @@ nothing changed, and otherwise the passages and open threads that did."""
 
 import datetime
 import re
-import threading
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from discussions.services import delete_post, moderate, post_reply
-from discussions.views.live import shared_answer
 from groups.models import Membership
 from groups.services import assign_reading, create_group
 from notifications.models import Notification
@@ -350,22 +347,3 @@ def test_mine_open_threads_and_the_unread_count_stay_each_viewers_own(
     other_mine = poll(*pages[other], "&mine=on")
     assert "My question" in member_mine and "Their question" not in member_mine
     assert "Their question" in other_mine and "My question" not in other_mine
-
-
-def test_polls_asking_at_once_wait_for_the_answer_one_of_them_draws():
-    """While one poll (on any server) draws a shared answer, another asking
-    for it waits and is given that answer rather than draw it too; one that
-    waits in vain, the drawing never finished, draws it itself."""
-    key = "live:test-polls-at-once"
-    drawn = []
-
-    def draw():
-        drawn.append(key)
-        return "drawn here", {}
-
-    cache.add(f"{key}:drawing", True, 5)  # another poll is drawing it...
-    threading.Timer(0.1, cache.set, [key, ("drawn there", {}), 60]).start()  # ...and ends
-    assert shared_answer(key, draw) == ("drawn there", {}) and not drawn
-    cache.delete(key)  # gone, its drawing still marked: that poll never finished
-    assert shared_answer(key, draw) == ("drawn here", {}) and len(drawn) == 1
-    assert shared_answer(key, draw) == ("drawn here", {}) and len(drawn) == 1  # kept

@@ -161,9 +161,9 @@ def test_orphans_cost_one_query_on_a_warm_page(
     page(member, group, assigned_reading)  # the pieces are cached
     signed_in(client, member)
     url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
-    # The 7 of a warm page (tests/discussions/test_reading.py), which knows from the
+    # The 6 of a warm page (tests/discussions/test_reading.py), which knows from the
     # cache that there are orphans, and the orphans fetched.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         html = client.get(url).content.decode()
     assert "<q>worth</q>" in earlier(html)
 
@@ -343,9 +343,9 @@ def test_the_review_page_queries_stay_flat(
     for n in range(count):
         orphan(make_annotation(group, reading, member, words="worth", passage=passages[n * 2]))
     signed_in(client, facilitator)
-    # session, user, group with my role, assignment with reading, the orphans with
-    # their authors, the passages, the header's inbox count
-    with django_assert_num_queries(7):
+    # session, user, the assignment with its group, my role and the reading, the
+    # orphans with their authors, the passages, the header's inbox count
+    with django_assert_num_queries(6):
         html = client.get(review_url(group, reading)).content.decode()
     assert html.count("Attach it here") == count
     # Each offers the passages near its own: 10 on each side where there are.

@@ -1,11 +1,17 @@
 """The reading page's cached pieces: members share them, but whatever changes
 what a piece shows, or who may see it, gives the next view a fresh one."""
 
+import threading
+import time
+from functools import partial
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from discussions import pieces
 from discussions.models import ModerationEvent
+from discussions.pieces import draw_once
 from discussions.services import edit_post, moderate, post_reply, set_vote
 from groups.models import Assignment, Membership
 from groups.services import assign_reading, join_group, remove_member
@@ -191,3 +197,34 @@ def test_hiding_reaches_members_after_the_reading_leaves_the_syllabus_and_return
     assert "Rude words" in view(second, group, assigned_reading)
     moderate(post=comment, group=group, actor=facilitator, action=ModerationEvent.Action.HIDDEN)
     assert "Rude words" not in view(second, group, assigned_reading)
+
+
+def test_requests_asking_at_once_wait_for_the_pieces_one_of_them_draws(monkeypatch):
+    """Members arriving together ask for the same pieces, not cached yet:
+    while one request draws them, another waits and is given them rather
+    than draw them too. One that waits in vain, the drawing never finished,
+    draws them itself, and what it drew is kept."""
+    keys = ["test:one", "test:two"]
+    drawn = []
+
+    def draw(missing, where="here"):
+        drawn.append((where, missing))
+        if where == "nowhere":
+            raise RuntimeError("this request failed while drawing")
+        time.sleep(0.2)
+        return {key: f"{key} drawn {where}" for key in missing}
+
+    there = threading.Thread(target=draw_once, args=(keys, partial(draw, where="there"), 60))
+    there.start()
+    time.sleep(0.05)  # the other request is drawing them...
+    assert draw_once(keys, draw, 60) == {key: f"{key} drawn there" for key in keys}
+    there.join()
+    assert drawn == [("there", keys)]  # ...and this one drew nothing
+
+    monkeypatch.setattr(pieces, "DRAW_WAIT", 0.3)
+    others = ["test:three", "test:four"]
+    with pytest.raises(RuntimeError):
+        draw_once(others, partial(draw, where="nowhere"), 60)  # still marked as drawing
+    assert draw_once(others, draw, 60) == {key: f"{key} drawn here" for key in others}
+    assert draw_once(others, draw, 60) == {key: f"{key} drawn here" for key in others}
+    assert drawn[1:] == [("nowhere", others), ("here", others)]

@@ -8,7 +8,6 @@ from contextlib import suppress
 from itertools import count
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -50,10 +49,13 @@ from groups.services import GroupRuleError, assign_reading, change_role, create_
 from groups.services import remove_member as remove
 from readings.attached import Placed
 from readings.models import Passage
-from tests.conftest import make_reading, make_user
+from tests.conftest import empty_caches, make_reading, make_user
 
 Role = Membership.Role
-NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+NO_CACHE = {
+    alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    for alias in ("default", "pieces")
+}
 # What differs between two renders of the same page by design: the CSRF token's
 # mask, the live poll's signed ticket, and the viewer's visit before (each visit
 # moves it; it is on the page, never in a cached piece).
@@ -78,7 +80,7 @@ class CachedEqualsFresh(RuleBasedStateMachine):
         # Each example runs in a savepoint that teardown() rolls back.
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
-        cache.clear()
+        empty_caches()
         self.numbers = count(1)
         self.steps = 0
         # The version each member's page had at the last step, by group.
@@ -106,7 +108,7 @@ class CachedEqualsFresh(RuleBasedStateMachine):
     def teardown(self):
         transaction.set_rollback(True)
         self.atomic.__exit__(None, None, None)
-        cache.clear()
+        empty_caches()
 
     def _on_syllabus(self, group):
         assign_reading(group=group, reading=self.reading, meeting_date=None, notes="", actor=None)

@@ -214,7 +214,7 @@ def test_the_first_page_costs_the_same_however_long_the_book(
         client.get(url_of(group, reading))  # the parts and pieces cached
         # As a one-part reading's warm page (tests/discussions/test_reading.py), and
         # which parts hold news.
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(7):
             html = client.get(url_of(group, reading)).content.decode()
         sizes.append(len(html.replace(reading.title, "")))
         assert len(ROW.findall(html)) == 100

@@ -262,9 +262,9 @@ def test_queries_are_fixed_as_the_discussion_grows(
         thread = make_annotation(group, assigned_reading, member, body=f"Thread {n}")
         post_reply(annotation=thread, parent=None, body="A reply", author=facilitator)
     signed_in(client, member)
-    # Session, user, group with role, assignment; passages, threads, replies; the agenda;
-    # the header's inbox count.
-    with django_assert_num_queries(9):
+    # Session, user, the assignment with its group and role; passages, threads,
+    # replies; the agenda; the header's inbox count.
+    with django_assert_num_queries(8):
         response = client.get(print_url(group, assigned_reading))
     assert response.content.decode().count('class="printed-reply') == threads
 

@@ -284,9 +284,10 @@ def test_thread_page_queries_stay_flat(
             set_reaction(annotation=question, reply=None, user=user, kind=kind, on=True)
             set_reaction(annotation=question, reply=reply, user=user, kind=kind, on=True)
     signed_in(client, member)
-    # session, user, group with role, assignment, thread, replies, reactions with
-    # their users, my vote, thread tools (following), the header's inbox count
-    with django_assert_num_queries(10):
+    # session, user, the assignment with its group and role, thread, replies,
+    # reactions with their users, my vote, thread tools (following), the header's
+    # inbox count
+    with django_assert_num_queries(9):
         html = client.get(url(question)).content.decode()
     assert button(html, reply, "disagree") == ("false", reactors)
 

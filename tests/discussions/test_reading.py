@@ -296,7 +296,7 @@ def test_reading_page_queries_stay_flat(
         if n % 5 == 0:  # counted in the margin, by the query that fetches the threads
             set_reaction(annotation=annotation, reply=None, user=organizer, kind="lost", on=True)
     signed_in(client, member)
-    # session, user, group with my role, assignment with reading, members, the
+    # session, user, the assignment with its group, my role and the reading, members, the
     # reading's parts, the part's outline, each passage's annotation counts and
     # versions and who wrote the private notes and hidden posts there (the cache
     # keys), the passages not cached, their margins (heat, counts, the threads
@@ -305,7 +305,7 @@ def test_reading_page_queries_stay_flat(
     # the questions counted and a page of them, published agenda, running meeting,
     # the viewer's visit (moved, returning the one before, in one query), whether I
     # follow the reading, the header's inbox count
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         response = client.get(page_url(group, reading))
     listed = min(annotations, 50 * MARGIN_THREADS)  # each margin lists its liveliest
     assert response.content.decode().count('class="thread-summary ') == listed
@@ -315,6 +315,6 @@ def test_reading_page_queries_stay_flat(
     # unread; the parts, the outline, the members and what the keys are made of
     # too (until the discussion's version, the text's revision or the group's
     # people version changes), and the meeting banner and the published agenda.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(page_url(group, reading))
     assert response.content.decode().count('class="thread-summary ') == listed

@@ -301,8 +301,8 @@ def test_outsiders_and_other_groups_get_404(client, group, question, outsider, o
 @pytest.mark.django_db
 def test_posting_a_reply_query_count(client, question, organizer, django_assert_num_queries):
     signed_in(client, organizer)
-    # session, user, group+role, assignment, thread; members for mentions; savepoint,
+    # session, user, assignment+group+role, thread; members for mentions; savepoint,
     # insert, bump version (update + read), update thread; savepoint release
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.post(url(question, "reply"), {"body": "Counted"})
     assert response.status_code == 302

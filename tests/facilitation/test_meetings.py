@@ -266,7 +266,9 @@ def test_the_reading_announces_a_meeting_that_just_ended(
     page = client.get(reading_url).content.decode()
     assert "The meeting has ended." in page
     time.sleep(2)
-    assert "The meeting has ended." not in client.get(reading_url).content.decode()
+    page = client.get(reading_url).content.decode()
+    assert "The meeting has ended." not in page
+    assert 'id="meeting-banner"' in page  # where the next meeting will show, live
 
 
 @pytest.mark.django_db
