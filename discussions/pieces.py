@@ -472,7 +472,7 @@ class Discussion:
             }
             return render_to_string("discussions/_questions.html", context)
 
-        return _cached(key, render, VERSION_SECONDS)
+        return cached(key, render, VERSION_SECONDS)
 
     def _hidden_view(self) -> str:
         """How hidden questions show to the viewer: to moderators, all of them
@@ -501,7 +501,7 @@ class Discussion:
             values = sorted(self.filters.cleaned_data.items())
             key = f"filters:{self.scope}:" + ":".join(str(value) for _, value in values)
         context = {"filters": self.filters, "reading_url": reading_url}
-        return _cached(key, lambda: render_to_string("discussions/_filters.html", context))
+        return cached(key, lambda: render_to_string("discussions/_filters.html", context))
 
 
 # What a reading's discussion holds that changes how it shows, or to whom.
@@ -557,7 +557,7 @@ def _page_number(page: str | None) -> int:
         return 1
 
 
-def _cached(key: str | None, render, seconds: int = CACHE_SECONDS) -> str:
+def cached(key: str | None, render, seconds: int = CACHE_SECONDS) -> str:
     """A rendered piece from the cache under `key`, rendered and kept there
     for `seconds` when missing; rendered afresh when there is no key."""
     return mark_safe(caches["pieces"].get_or_set(key, render, seconds) if key else render())

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from discussions.pieces import VERSION_SECONDS, templates_digest
+from discussions.pieces import VERSION_SECONDS, cached, templates_digest
 from groups.access import can
 from groups.models import Assignment, Group, Membership
 
@@ -110,7 +110,7 @@ def published_agenda(request, assignment: Assignment, passages) -> str:
         context = {"group": group, "reading": reading, "agenda": agenda}
         return render_to_string("facilitation/_reading_agenda.html", context)
 
-    return mark_safe(caches["pieces"].get_or_set(key, draw, VERSION_SECONDS))
+    return cached(key, draw, VERSION_SECONDS)
 
 
 def group_meetings(group: Group) -> str:

@@ -12,6 +12,11 @@ from readings.models import Reading
 from .models import ROLE_RANK, Assignment, Group, Membership
 
 
+def _role_of(user, group: str) -> Subquery:
+    """The user's role in the group the field `group` of the outer query names."""
+    return Subquery(Membership.objects.filter(group=OuterRef(group), user=user).values("role")[:1])
+
+
 def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER) -> Group:
     """The group, with `viewer_role` set, for a user holding at least `role`.
     Being site staff counts for nothing here: staff see a group only as the
@@ -19,8 +24,7 @@ def get_group_for_member(request, slug: str, role: str = Membership.Role.MEMBER)
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    my_role = Membership.objects.filter(group=OuterRef("pk"), user=user).values("role")[:1]
-    group = get_object_or_404(Group.objects.annotate(my_role=Subquery(my_role)), slug=slug)
+    group = get_object_or_404(Group.objects.annotate(my_role=_role_of(user, "pk")), slug=slug)
     if not group.my_role:
         raise Http404
     group.viewer_role = Membership.Role(group.my_role)
@@ -36,10 +40,9 @@ def get_assignment_for_member(
     found with the group and the user's role in one query."""
     user = request.user
     if user.is_authenticated:
-        my_role = Membership.objects.filter(group=OuterRef("group"), user=user).values("role")[:1]
         assignment = (
             Assignment.objects.select_related("group", "reading")
-            .annotate(my_role=Subquery(my_role))
+            .annotate(my_role=_role_of(user, "group"))
             .filter(
                 group__slug=group_slug,
                 reading__slug=reading_slug,
