@@ -91,6 +91,13 @@ def promote_question(*, question: Annotation, seen_version: int) -> AgendaItem:
     )
 
 
+def _meeting_question_changed(item: AgendaItem) -> None:
+    """A running meeting's question reworded or removed: a new discussion
+    version, so the pages following the meeting learn of it at their next poll."""
+    if Meeting.objects.filter(current_item=item, ended=None).exists():
+        next_version(item.group, item.reading)
+
+
 def update_agenda_item(
     *,
     item: AgendaItem,
@@ -108,6 +115,7 @@ def update_agenda_item(
         item.text, item.minutes, item.notes, item.passage = text, minutes, notes, passage
         item.answer_first = answer_first
         item.save()
+        _meeting_question_changed(item)
         if answer_first and item.published:
             ask_answer_first(annotation=item.thread)
 
@@ -129,6 +137,7 @@ def move_agenda_item(*, item: AgendaItem, step: int, seen_version: int) -> None:
 def delete_agenda_item(*, item: AgendaItem, seen_version: int) -> None:
     with transaction.atomic():
         _agenda_write(item.group, item.reading, seen_version)
+        _meeting_question_changed(item)
         item.delete()
 
 

@@ -45,6 +45,10 @@ def agenda(group, facilitator, assigned_reading):
     return list(AgendaItem.objects.all())
 
 
+# A page's live poll: its URL and the version the page was drawn at.
+LIVE = re.compile(r'data-live-url="([^"]+)" data-live-version="(\d+)"')
+
+
 def start(client, group, reading):
     return client.post(reverse("facilitation:start_meeting", args=[group.slug, reading.slug]))
 
@@ -120,6 +124,41 @@ def test_next_reaches_members_through_the_poll(
     assert response.status_code == 200
     assert '<template data-live="meeting-item">' in html and "Second question" in html
     assert '<template data-live="meeting-responses">' in html
+
+
+@pytest.mark.django_db
+def test_the_running_question_reworded_or_removed_reaches_the_following_pages(
+    client, django_app, group, facilitator, member, assigned_reading, agenda
+):
+    start(signed_in(client, facilitator), group, assigned_reading)
+    reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
+    page = signed_in(client, member).get(reading_url).content.decode()
+    url, version = LIVE.search(page).groups()
+    url = url.replace("&amp;", "&")
+    assert "A meeting is running: <strong>First question</strong>" in page
+    assert client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"').status_code == 304
+    agenda_url = reverse("facilitation:agenda", args=[group.slug, assigned_reading.slug])
+    item = agenda[0]
+
+    def item_form():
+        page = browsing_as(django_app, facilitator).get(agenda_url)
+        return next(f for f in page.forms.values() if f.action.endswith(f"/{item.pk}/"))
+
+    form = item_form()
+    form[f"item-{item.pk}-text"] = "First question, reworded"
+    form.submit("action", value="save").follow()
+    polled = client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"')
+    assert polled.status_code == 200
+    reworded = "A meeting is running: <strong>First question, reworded</strong>"
+    assert reworded in polled.content.decode()
+    assert reworded in client.get(reading_url).content.decode()
+
+    version = polled["ETag"].strip('"')
+    item_form().submit("action", value="delete").follow()
+    polled = client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"')
+    assert polled.status_code == 200
+    assert "A meeting is running.\n" in polled.content.decode()
+    assert "reworded" not in client.get(reading_url).content.decode()
 
 
 @pytest.mark.django_db
