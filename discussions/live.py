@@ -7,6 +7,7 @@ import hmac
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import connections
@@ -161,9 +162,19 @@ def current(
     assignment.group.viewer_role = Membership.Role(role)
     assignment.viewer_id = claims["u"]
     assignment.stamps = list(row[len(row) - len(stamps) :])
+
+    def user():
+        # A user deleted since the ticket's query: a 404, as their next poll
+        # is, its page drawn for nobody.
+        found = get_user_model().objects.filter(pk=claims["u"]).first()
+        if found is None:
+            request.user = AnonymousUser()
+            raise Http404
+        return found
+
     # The ticket has stood for the session's sign-in: an answer that needs
     # the user (a draw of the changes) loads them alone, not the session first.
-    request.user = SimpleLazyObject(lambda: get_user_model().objects.get(pk=claims["u"]))
+    request.user = SimpleLazyObject(user)
     return assignment
 
 

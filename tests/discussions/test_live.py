@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from discussions.services import delete_post, moderate, post_reply
+from discussions.views import live as live_views
 from groups.models import Membership
 from groups.services import assign_reading, create_group
 from notifications.models import Notification
@@ -92,6 +93,25 @@ def test_the_ticket_stops_working_after_sign_out_or_removal(
     url, etag = live_url(client, group, assigned_reading)
     client.post(reverse("account_logout"))
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_user_deleted_while_their_poll_draws_is_a_404(
+    client, group, member, assigned_reading, monkeypatch
+):
+    """The ticket's query found the user; they are deleted in the moment
+    before the poll draws what changed for them."""
+    make_annotation(group, assigned_reading, member, body="Mine")
+    signed_in(client, member)
+    url, _ = live_url(client, group, assigned_reading)
+    drawn_people = live_views.people_of
+
+    def deleted_first(assignment):
+        member.delete()
+        return drawn_people(assignment)
+
+    monkeypatch.setattr(live_views, "people_of", deleted_first)
+    assert client.get(url, HTTP_IF_NONE_MATCH='"0"').status_code == 404
 
 
 @pytest.mark.django_db
