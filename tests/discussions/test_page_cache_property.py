@@ -38,6 +38,7 @@ from discussions.services import (
 from facilitation.models import AgendaItem, Meeting
 from facilitation.services import (
     add_agenda_item,
+    delete_agenda_item,
     end_meeting,
     publish_agenda,
     start_meeting,
@@ -280,20 +281,26 @@ class CachedEqualsFresh(RuleBasedStateMachine):
             seen_version=self._agenda_version(group),
         )
 
-    @rule(group=which_group)
-    def reword_the_agenda(self, group):
+    @rule(group=which_group, first=st.booleans(), remove=st.booleans())
+    def reword_or_remove_on_the_agenda(self, group, first, remove):
+        """The first item (a started meeting's question) or the last."""
         group = self.groups[group]
-        item = AgendaItem.objects.filter(group=group, reading=self.reading).last()
-        if item and self._assigned(group):
-            update_agenda_item(
-                item=item,
-                text=f"Reworded {next(self.numbers)}",
-                minutes=item.minutes,
-                notes="",
-                answer_first=False,
-                passage=item.passage,
-                seen_version=self._agenda_version(group),
-            )
+        items = list(AgendaItem.objects.filter(group=group, reading=self.reading))
+        if not items or not self._assigned(group):
+            return
+        item, seen_version = items[0 if first else -1], self._agenda_version(group)
+        if remove:
+            delete_agenda_item(item=item, seen_version=seen_version)
+            return
+        update_agenda_item(
+            item=item,
+            text=f"Reworded {next(self.numbers)}",
+            minutes=item.minutes,
+            notes="",
+            answer_first=False,
+            passage=item.passage,
+            seen_version=seen_version,
+        )
 
     @rule(group=which_group, action=st.sampled_from(["start", "next", "previous", "end"]))
     def run_a_meeting(self, group, action):
