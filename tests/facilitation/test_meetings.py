@@ -25,6 +25,7 @@ from tests.conftest import (
     make_user,
     signed_in,
 )
+from tests.discussions.test_live import live_url
 
 
 @pytest.fixture
@@ -43,10 +44,6 @@ def agenda(group, facilitator, assigned_reading):
     )
     publish_agenda(group=group, reading=assigned_reading, actor=facilitator, seen_version=2)
     return list(AgendaItem.objects.all())
-
-
-# A page's live poll: its URL and the version the page was drawn at.
-LIVE = re.compile(r'data-live-url="([^"]+)" data-live-version="(\d+)"')
 
 
 def start(client, group, reading):
@@ -132,11 +129,10 @@ def test_the_running_question_reworded_or_removed_reaches_the_following_pages(
 ):
     start(signed_in(client, facilitator), group, assigned_reading)
     reading_url = reverse("discussions:reading", args=[group.slug, assigned_reading.slug])
-    page = signed_in(client, member).get(reading_url).content.decode()
-    url, version = LIVE.search(page).groups()
-    url = url.replace("&amp;", "&")
+    url, etag = live_url(signed_in(client, member), group, assigned_reading)
+    page = client.get(reading_url).content.decode()
     assert "A meeting is running: <strong>First question</strong>" in page
-    assert client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"').status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     agenda_url = reverse("facilitation:agenda", args=[group.slug, assigned_reading.slug])
     item = agenda[0]
 
@@ -147,15 +143,14 @@ def test_the_running_question_reworded_or_removed_reaches_the_following_pages(
     form = item_form()
     form[f"item-{item.pk}-text"] = "First question, reworded"
     form.submit("action", value="save").follow()
-    polled = client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"')
+    polled = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert polled.status_code == 200
     reworded = "A meeting is running: <strong>First question, reworded</strong>"
     assert reworded in polled.content.decode()
     assert reworded in client.get(reading_url).content.decode()
 
-    version = polled["ETag"].strip('"')
     item_form().submit("action", value="delete").follow()
-    polled = client.get(url, HTTP_IF_NONE_MATCH=f'"{version}"')
+    polled = client.get(url, HTTP_IF_NONE_MATCH=polled["ETag"])
     assert polled.status_code == 200
     assert "A meeting is running.\n" in polled.content.decode()
     assert "reworded" not in client.get(reading_url).content.decode()
